@@ -1,0 +1,20 @@
+# The two entry points of the README. Both bootstrap first (idempotent), so a fresh Debian 12 machine
+# with the Swift toolchain needs nothing else.
+.PHONY: demo test build bench-http bootstrap
+
+bootstrap:
+	scripts/bootstrap
+
+build: bootstrap
+	swift build --product pier
+
+# Pier's main job on the embedded default: SQLite in .demo/, listening on 127.0.0.1:8080.
+demo: build
+	scripts/demo
+
+test: bootstrap
+	scripts/test
+
+bench-http: bootstrap
+	swift build -c release --product pier
+	PIER_BIN=$$(swift build -c release --show-bin-path)/pier bench/http/run
