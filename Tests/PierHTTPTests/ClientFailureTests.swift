@@ -14,6 +14,13 @@ struct ClientFailureTests {
         }, throws: code(.connectionRefused))
     }
 
+    @Test func unresolvableHostIsClassified() async throws {
+        // `.invalid` never resolves (RFC 6761 §6.4), so this needs no network.
+        await #expect(performing: {
+            try await CurlHTTPClient().execute(HTTPClientRequest(url: "http://pier-test.invalid/", totalTimeout: .seconds(10)))
+        }, throws: code(.couldNotResolve))
+    }
+
     @Test func headerInjectionIsRejectedBeforeSending() async throws {
         let client = CurlHTTPClient()
         await #expect(performing: {
