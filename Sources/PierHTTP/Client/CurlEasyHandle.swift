@@ -1,5 +1,4 @@
 internal import CCurl
-import Synchronization
 
 /// Owns one libcurl easy handle (`CURL *`).
 ///
@@ -20,39 +19,4 @@ final class CurlEasyHandle: @unchecked Sendable {
     }
 
     deinit { curl_easy_cleanup(pointer) }
-}
-
-/// The idle handles of one client, most recently used first.
-final class CurlHandlePool: Sendable {
-    private let idle = Mutex<[CurlEasyHandle]>([])
-    private let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    /// An idle handle, or a new one; `nil` only when libcurl cannot allocate.
-    func checkOut() -> CurlEasyHandle? {
-        if let handle = idle.withLock({ $0.popLast() }) { return handle }
-        return CurlEasyHandle()
-    }
-
-    /// Returns a handle after its options have been reset; beyond capacity it is freed.
-    func checkIn(_ handle: CurlEasyHandle) {
-        curl_easy_reset(handle.pointer)
-        let kept = idle.withLock { handles -> Bool in
-            guard handles.count < capacity else { return false }
-            handles.append(handle)
-            return true
-        }
-        if !kept { _ = consume handle }
-    }
-}
-
-/// `curl_global_init`, exactly once per process, before the first easy handle
-/// (https://curl.se/libcurl/c/curl_global_init.html: not thread-safe, so it runs under `swift_once`).
-enum CurlGlobal {
-    private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
-
-    static func initialize() {
-        precondition(initialized, "curl_global_init failed")
-    }
 }
