@@ -50,7 +50,10 @@ let package = Package(
 
         .testTarget(name: "PierCoreTests", dependencies: ["PierCore", "PierTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PierHTTPTests", dependencies: ["PierHTTP", "PierLogging", "PierTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "PierCryptoTests", dependencies: ["PierCrypto", "PierTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PierCryptoTests", dependencies: ["PierCrypto", "PierTestSupport"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PierStorageTests",
             dependencies: ["PierStorage", "PierSQLite", "PierCore", "PierTestSupport"],
