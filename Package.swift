@@ -33,10 +33,15 @@ let package = Package(
         .target(name: "PierCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         // HTTP server (libmicrohttpd) and client (libcurl); generic, knows nothing of Pier's domain.
         .target(name: "PierHTTP", dependencies: ["CMicroHTTPD", "CCurl", "PierLogging"], swiftSettings: swiftSettings),
+        // Okta Management API client and OpenID Connect relying party.
+        .target(
+            name: "PierOkta", dependencies: ["PierCore", "PierHTTP", "PierCrypto", "PierLogging"],
+            swiftSettings: swiftSettings
+        ),
         // Composition root: configuration, services, routes.
         .target(
             name: "PierServer",
-            dependencies: ["PierCore", "PierStorage", "PierSQLite", "PierCrypto", "PierHTTP", "PierLogging"],
+            dependencies: ["PierCore", "PierStorage", "PierSQLite", "PierCrypto", "PierHTTP", "PierOkta", "PierLogging"],
             swiftSettings: swiftSettings
         ),
         .target(name: "PierCLI", dependencies: ["PierServer", "PierCore", "PierLogging"], swiftSettings: swiftSettings),
@@ -63,6 +68,11 @@ let package = Package(
             name: "PierServerTests",
             dependencies: ["PierServer", "PierHTTP", "PierCore", "PierStorage", "PierSQLite", "PierCrypto", "PierTestSupport"],
             swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PierOktaTests",
+            dependencies: ["PierOkta", "PierCore", "PierHTTP", "PierCrypto", "PierLogging", "PierTestSupport"],
+            exclude: ["Fixtures"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "PierCLITests", dependencies: ["PierCLI", "PierTestSupport"], swiftSettings: swiftSettings),
     ]
