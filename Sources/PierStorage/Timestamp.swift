@@ -8,7 +8,12 @@ public import Foundation
 public enum Timestamp {
     /// Formats a date as `YYYY-MM-DDTHH:MM:SS.sssZ` (UTC, milliseconds).
     public static func format(_ date: Date) -> String {
-        let totalMs = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // Truncate to the millisecond, but treat values within a microsecond of a whole millisecond
+        // as that millisecond: binary doubles cannot hold most decimal fractions exactly, and
+        // 1_700_000_000.003 × 1000 is 1_700_000_000_002.9998.
+        let scaled = date.timeIntervalSince1970 * 1000
+        let nearest = scaled.rounded()
+        let totalMs = Int64(abs(scaled - nearest) < 0.001 ? nearest : scaled.rounded(.down))
         var days = totalMs / 86_400_000
         var msOfDay = totalMs % 86_400_000
         if msOfDay < 0 {

@@ -44,7 +44,7 @@ struct SQLTests {
     }
 
     @Test func roundTripsEveryMillisecondOfADay() {
-        for ms in stride(from: 0, to: 86_400_000, by: 86_399) {
+        for ms in Array(stride(from: 0, to: 86_400_000, by: 86_399)) + [3, 7, 999, 86_399_999] {
             let date = Date(timeIntervalSince1970: 1_700_000_000 + Double(ms) / 1000)
             let text = Timestamp.format(date)
             #expect(Timestamp.parse(text).map(Timestamp.format) == text)
