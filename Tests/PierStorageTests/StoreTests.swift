@@ -188,3 +188,49 @@ struct StoreTests {
         }
     }
 }
+
+/// Leases and fencing, on every backend.
+struct LeaseTests {
+    @Test(arguments: StorageBackend.available)
+    func leasesExcludeOthersAndFencesIncrease(_ backend: StorageBackend) async throws {
+        try await backend.withDatabase { database in
+            let store = SQLStore(database: database)
+            let a = try #require(try await store.acquireLease("sync:d1", owner: "a", ttl: .seconds(30)))
+            #expect(a.fence == 1)
+            #expect(try await store.acquireLease("sync:d1", owner: "b", ttl: .seconds(30)) == nil)
+            // Re-acquiring a live lease as its owner is a renewal: same fence.
+            #expect(try await store.acquireLease("sync:d1", owner: "a", ttl: .seconds(30))?.fence == 1)
+            let renewed = try #require(try await store.renewLease(a, ttl: .seconds(30)))
+            #expect(renewed.fence == 1)
+            try await database.write { db in try SQLStore.checkFence(a, in: db) }
+
+            // Other names are independent.
+            #expect(try await store.acquireLease("sync:d2", owner: "b", ttl: .seconds(30))?.fence == 1)
+
+            try await store.releaseLease(a)
+            let b = try #require(try await store.acquireLease("sync:d1", owner: "b", ttl: .seconds(30)))
+            #expect(b.fence == 2)
+            // The old holder can neither renew nor commit under its fence.
+            #expect(try await store.renewLease(a, ttl: .seconds(30)) == nil)
+            let error = try await #require(throws: StorageError.self) {
+                try await database.write { db in try SQLStore.checkFence(a, in: db) }
+            }
+            #expect(error.code == .conflict)
+        }
+    }
+
+    @Test(arguments: StorageBackend.available)
+    func anExpiredLeaseCanBeTakenWithAHigherFence(_ backend: StorageBackend) async throws {
+        try await backend.withDatabase { database in
+            let store = SQLStore(database: database)
+            // A zero TTL expires at once (by the database's clock): no waiting in tests.
+            let a = try #require(try await store.acquireLease("sync:d1", owner: "a", ttl: .zero))
+            let b = try #require(try await store.acquireLease("sync:d1", owner: "b", ttl: .seconds(30)))
+            #expect(b.fence == a.fence + 1)
+            await #expect(throws: StorageError.self) {
+                try await database.write { db in try SQLStore.checkFence(a, in: db) }
+            }
+            #expect(try await store.acquireLease("sync:d1", owner: "a", ttl: .seconds(30)) == nil)
+        }
+    }
+}
