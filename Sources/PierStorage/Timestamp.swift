@@ -74,8 +74,8 @@ public enum Timestamp {
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
-    // Howard Hinnant's civil-calendar algorithms (proleptic Gregorian), public domain reasoning
-    // re-derived here: days are counted from 1970-01-01.
+    // Proleptic Gregorian calendar arithmetic in 400-year eras (146,097 days each), with years
+    // starting in March so the leap day falls last; days are counted from 1970-01-01.
     private static func civilFromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
