@@ -144,7 +144,7 @@ public final class HTTPServer: @unchecked Sendable {
                 MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: configuration.idleTimeout, ptr_value: nil),
                 MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(Self.completed, to: Int.self), ptr_value: cls),
                 MHD_OptionItem(option: .NOTIFY_CONNECTION, value: unsafeBitCast(Self.connectionNotified, to: Int.self), ptr_value: cls),
-                MHD_OptionItem(option: .EXTERNAL_LOGGER, value: unsafeBitCast(Self.errorLog, to: Int.self), ptr_value: cls),
+                MHD_OptionItem(option: .EXTERNAL_LOGGER, value: Self.errorLogAddress(), ptr_value: cls),
                 MHD_OptionItem(option: .SOCK_ADDR, value: 0, ptr_value: UnsafeMutableRawPointer(mutating: sockaddrPointer)),
             ]
             if configuration.threadCount > 1 {
@@ -449,12 +449,18 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    private static let errorLog: MHD_LogCallback = { cls, format, arguments in
-        guard let cls, let format else { return }
-        var buffer = [CChar](repeating: 0, count: 512)
-        _ = pier_mhd_format_log(&buffer, buffer.count, format, arguments!)
-        let message = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().logger.error("libmicrohttpd: \(message)")
+    /// The error-log trampoline's address. Built locally: a stored property of this C function type
+    /// (its `va_list` parameter) crashes the 6.3 compiler when the module is deserialized for testing.
+    private static func errorLogAddress() -> Int {
+        let trampoline: MHD_LogCallback = { cls, format, arguments in
+            guard let cls, let format, let arguments else { return }
+            var buffer = [CChar](repeating: 0, count: 512)
+            _ = pier_mhd_format_log(&buffer, buffer.count, format, arguments)
+            let message = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().logger.error("libmicrohttpd: \(message)")
+        }
+        return unsafeBitCast(trampoline, to: Int.self)
     }
 
     private static let collectHeader: MHD_KeyValueIterator = { cls, _, key, value in
