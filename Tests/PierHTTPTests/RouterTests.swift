@@ -92,8 +92,8 @@ struct RouterTests {
     @Test func synchronousRoutesUseTheFastPathOnlyWithSynchronousMiddleware() {
         let router = Router()
         router.add(middleware: RequestIDMiddleware()).add(middleware: ErrorMiddleware())
-        router.get("/fast", sync: { _, _ in .text("fast") })
-        router.group("/slow").add(middleware: Tag(name: "async")).get("/x", sync: { _, _ in .text("x") })
+        router.getSync("/fast") { _, _ in .text("fast") }
+        router.group("/slow").add(middleware: Tag(name: "async")).getSync("/x") { _, _ in .text("x") }
         router.get("/async") { _, _ in .text("async") }
         let responder = router.makeResponder()
         func isSync(_ path: String) -> Bool {

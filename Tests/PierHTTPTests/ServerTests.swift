@@ -51,7 +51,7 @@ struct ServerTests {
     @Test func keepAliveAlsoHoldsForPostBodiesAndSyncRoutes() async throws {
         try await withServer(routes: { router in
             router.post("/echo") { request, _ in Response(body: request.body) }
-            router.get("/sync", sync: { _, _ in .text("fast") })
+            router.getSync("/sync") { _, _ in .text("fast") }
         }) { server, port in
             let replies = try await onThread {
                 let connection = try RawHTTPConnection(port: port)
@@ -319,7 +319,7 @@ struct ServerTests {
                 try await Task.sleep(for: .milliseconds(300))
                 return .text("ok")
             }
-            router.get("/quick", sync: { _, _ in .text("quick") })
+            router.getSync("/quick") { _, _ in .text("quick") }
         }) { _, port in
             let clock = ContinuousClock()
             let start = clock.now

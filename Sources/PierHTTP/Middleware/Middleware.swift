@@ -27,7 +27,7 @@ public protocol Middleware: Sendable {
 
 /// Middleware whose work needs no suspension, so it can also run on the synchronous fast path.
 ///
-/// A synchronous route (`router.get(path, sync: …)`) is served on the I/O thread only if every
+/// A synchronous route (`router.getSync(path) { … }`) is served on the I/O thread only if every
 /// middleware in its chain conforms; otherwise it is served like an async route. Both methods must do
 /// the same thing.
 public protocol SynchronousMiddleware: Middleware {

@@ -7,7 +7,7 @@
 ///       .add(middleware: MetricsMiddleware(metrics: metrics))
 ///       .add(middleware: AccessLogMiddleware())
 ///       .add(middleware: ErrorMiddleware())
-/// router.get("/healthz", sync: { _, _ in .text("ok") })
+/// router.getSync("/healthz") { _, _ in .text("ok") }
 /// let api = router.group("/api/v1").add(middleware: AuthMiddleware())
 /// api.get("/domains/{id}") { request, context in … }
 /// let server = HTTPServer(configuration: .init(port: 8080), responder: router.makeResponder(), logger: logger)

@@ -53,7 +53,10 @@ public class RouterGroup {
     /// Registers a synchronous handler, served on the I/O thread when its whole middleware chain is
     /// synchronous (see ``SynchronousMiddleware``). It must not block.
     @discardableResult
-    public func on(_ method: HTTPMethod, _ path: String, maxBodyBytes: Int? = nil, sync handler: @escaping SynchronousHandler) -> Self {
+    ///
+    /// A distinct name (not an overload of ``on(_:_:maxBodyBytes:use:)``) on purpose: Swift resolves a trailing
+    /// closure without `await` to a synchronous overload, which would silently move async routes onto the I/O thread.
+    public func onSync(_ method: HTTPMethod, _ path: String, maxBodyBytes: Int? = nil, _ handler: @escaping SynchronousHandler) -> Self {
         registry.add(RouteDefinition(
             method: method, segments: prefix + RouteTemplate.segments(of: path), maxBodyBytes: maxBodyBytes,
             handler: .synchronous(handler), group: self
@@ -68,9 +71,9 @@ public class RouterGroup {
     }
 
     /// Registers a synchronous GET handler.
-    @_disfavoredOverload @discardableResult
-    public func get(_ path: String, maxBodyBytes: Int? = nil, sync handler: @escaping SynchronousHandler) -> Self {
-        on(.get, path, maxBodyBytes: maxBodyBytes, sync: handler)
+    @discardableResult
+    public func getSync(_ path: String, maxBodyBytes: Int? = nil, _ handler: @escaping SynchronousHandler) -> Self {
+        onSync(.get, path, maxBodyBytes: maxBodyBytes, handler)
     }
 
     /// Registers an async POST handler.
