@@ -1,4 +1,5 @@
 import PierLogging
+import PierStorage
 import PierServer
 
 /// `pier migrate`: applies pending migrations after backing the database up.

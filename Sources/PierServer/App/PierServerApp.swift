@@ -1,9 +1,9 @@
-public import Foundation
+import Foundation
 public import PierLogging
 import PierCore
 import PierCrypto
 import PierHTTP
-import PierStorage
+public import PierStorage
 
 /// The composition root of `pier serve`: database, key, settings, routes and services.
 public enum PierServerApp {

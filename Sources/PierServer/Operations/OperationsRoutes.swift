@@ -1,5 +1,6 @@
-import Foundation
+public import Foundation
 import PierCore
+import PierLogging
 public import PierHTTP
 public import PierStorage
 
