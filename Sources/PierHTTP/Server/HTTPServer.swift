@@ -60,7 +60,7 @@ public final class HTTPServer: @unchecked Sendable {
             host: String = "127.0.0.1",
             port: Int = 0,
             threadCount: Int = Configuration.defaultThreadCount,
-            maxHeaderBytes: Int = 32 * 1024,
+            maxHeaderBytes: Int = 16 * 1024,
             maxBodyBytes: Int = 1024 * 1024,
             maxConnections: Int = 1024,
             idleTimeout: Int = 60,
@@ -88,7 +88,10 @@ public final class HTTPServer: @unchecked Sendable {
         var daemon: DaemonHandle?
         var listenSocket: Int32 = -1
         var quiesced = false
-        var inFlight: [ObjectIdentifier: RequestState] = [:]
+        /// Requests begun and not yet completed by MHD.
+        var inFlight = 0
+        /// The subset whose connection is suspended (async handlers), for forced answers at shutdown.
+        var suspended: [ObjectIdentifier: RequestState] = [:]
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
         var drainWaitCancelled = false
         var retainedSelf: Unmanaged<HTTPServer>?
@@ -114,7 +117,7 @@ public final class HTTPServer: @unchecked Sendable {
     public var acceptedConnectionCount: Int { accepted.load(ordering: .relaxed) }
 
     /// Requests whose handler call has begun and whose response is not yet sent.
-    public var inFlightRequestCount: Int { state.withLock { $0.inFlight.count } }
+    public var inFlightRequestCount: Int { state.withLock { $0.inFlight } }
 
     // MARK: - Start
 
@@ -132,7 +135,7 @@ public final class HTTPServer: @unchecked Sendable {
             throw HTTPServerError(code: .invalidAddress, message: "cannot listen on \(display): not an IPv4 or IPv6 address")
         }
 
-        var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
+        var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue | MHD_USE_TURBO.rawValue
         if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
 
         let retained = Unmanaged.passRetained(self)
@@ -232,7 +235,7 @@ public final class HTTPServer: @unchecked Sendable {
         guard shouldRun else { return }
         quiesce()
         if await !waitForDrain(timeout: configuration.shutdownGracePeriod) {
-            let abandoned = state.withLock { Array($0.inFlight.values) }
+            let abandoned = state.withLock { Array($0.suspended.values) }
             logger.warning("http shutdown grace period over; answering in-flight requests with 503",
                            metadata: ["http.in_flight": String(abandoned.count)])
             for request in abandoned {
@@ -272,7 +275,7 @@ public final class HTTPServer: @unchecked Sendable {
                 await withTaskCancellationHandler {
                     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                         let resumeNow = self.state.withLock { state -> Bool in
-                            if state.inFlight.isEmpty || state.drainWaitCancelled { return true }
+                            if state.inFlight == 0 || state.drainWaitCancelled { return true }
                             state.drainWaiters.append(continuation)
                             return false
                         }
@@ -286,7 +289,7 @@ public final class HTTPServer: @unchecked Sendable {
                     }
                     waiters.forEach { $0.resume() }
                 }
-                return self.state.withLock { $0.inFlight.isEmpty }
+                return self.state.withLock { $0.inFlight == 0 }
             }
             group.addTask {
                 try? await Task.sleep(for: timeout)
@@ -313,7 +316,7 @@ public final class HTTPServer: @unchecked Sendable {
             let limit = endpoint.maxBodyBytes ?? configuration.maxBodyBytes
             let request = RequestState(endpoint: endpoint, bodyLimit: limit, method: method, path: path, connection: connection)
             requestContext.pointee = Unmanaged.passRetained(request).toOpaque()
-            state.withLock { $0.inFlight[ObjectIdentifier(request)] = request }
+            state.withLock { $0.inFlight += 1 }
             if let declared = MHD_lookup_connection_value(connection, MHD_ValueKind.HEADER_KIND, "Content-Length"),
                let length = Int(String(cString: declared)), length > limit {
                 // Refuse before reading a byte of the body; MHD then closes the connection.
@@ -351,6 +354,7 @@ public final class HTTPServer: @unchecked Sendable {
             return queue(response, on: connection)
         case .asynchronous(let handler):
             request.phase.withLock { $0 = .suspended }
+            state.withLock { $0.suspended[ObjectIdentifier(request)] = request }
             MHD_suspend_connection(connection)
             // The bridge from a C callback into Swift concurrency: the task owns the handler run and
             // resumes the connection when done (MHD_resume_connection is safe from any thread).
@@ -421,8 +425,9 @@ public final class HTTPServer: @unchecked Sendable {
         let request = Unmanaged<RequestState>.fromOpaque(stored).takeRetainedValue()
         request.phase.withLock { $0 = .finished }
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.inFlight[ObjectIdentifier(request)] = nil
-            guard state.inFlight.isEmpty else { return [] }
+            state.inFlight -= 1
+            if case .asynchronous = request.endpoint.run { state.suspended[ObjectIdentifier(request)] = nil }
+            guard state.inFlight == 0 else { return [] }
             defer { state.drainWaiters = [] }
             return state.drainWaiters
         }
