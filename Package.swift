@@ -66,7 +66,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PierServerTests",
-            dependencies: ["PierServer", "PierHTTP", "PierCore", "PierStorage", "PierSQLite", "PierCrypto", "PierTestSupport"],
+            dependencies: ["PierServer", "PierHTTP", "PierCore", "PierStorage", "PierSQLite", "PierCrypto", "PierLogging", "PierTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -74,6 +74,6 @@ let package = Package(
             dependencies: ["PierOkta", "PierCore", "PierHTTP", "PierCrypto", "PierLogging", "PierTestSupport"],
             exclude: ["Fixtures"], swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PierCLITests", dependencies: ["PierCLI", "PierTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PierCLITests", dependencies: ["PierCLI", "PierServer", "PierLogging", "PierTestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -10,11 +10,19 @@ public struct DatabaseBootstrap: Sendable {
     public let location: DatabaseLocation
     let logger: Logger
     let now: @Sendable () -> Date
+    let migrations: [Migration]
 
-    public init(location: DatabaseLocation, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// - Parameter migrations: the backend's own list unless a test supplies another.
+    public init(
+        location: DatabaseLocation, logger: Logger, migrations: [Migration]? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.location = location
         self.logger = logger
         self.now = now
+        switch location {
+        case .sqlite: self.migrations = migrations ?? SQLiteMigrations.all
+        }
     }
 
     /// What ``migrate(_:)`` did.
@@ -35,10 +43,7 @@ public struct DatabaseBootstrap: Sendable {
     }
 
     func migrator() -> Migrator {
-        switch location {
-        case .sqlite:
-            Migrator(migrations: SQLiteMigrations.all, pierVersion: PierVersion.current, logger: logger.withLabel("pier.migrate"), now: now)
-        }
+        Migrator(migrations: migrations, pierVersion: PierVersion.current, logger: logger.withLabel("pier.migrate"), now: now)
     }
 
     /// The migrations this binary would apply; verifies the applied ones (checksums, newer schema).

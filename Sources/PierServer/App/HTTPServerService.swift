@@ -8,11 +8,14 @@ public struct HTTPServerService: Service {
     public let server: HTTPServer
     let publicURL: URL
     let logger: Logger
+    /// Called once the socket is bound, with the port (tests listen on port 0).
+    let onListening: @Sendable (Int) -> Void
 
-    public init(server: HTTPServer, publicURL: URL, logger: Logger) {
+    public init(server: HTTPServer, publicURL: URL, logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.server = server
         self.publicURL = publicURL
         self.logger = logger
+        self.onListening = onListening
     }
 
     public func run() async throws {
@@ -22,6 +25,7 @@ public struct HTTPServerService: Service {
             "http.listen": host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)",
             "http.public_url": publicURL.absoluteString,
         ])
+        onListening(port)
         await waitForGracefulShutdown()
         logger.info("Draining in-flight requests", metadata: ["http.in_flight": "\(server.inFlightRequestCount)"])
         await server.shutdown()

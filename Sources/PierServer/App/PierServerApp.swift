@@ -11,11 +11,19 @@ public enum PierServerApp {
     ///
     /// - Throws: ``StartupError``, ``KeyError``, `StorageError` or `HTTPServerError` with a message
     ///   that says what to fix; nothing is left half-started.
-    public static func serve(configuration: ServerConfiguration, logger: Logger) async throws {
-        let prepared = try await prepare(configuration: configuration, logger: logger)
+    ///
+    /// - Parameters:
+    ///   - signals: the signals that start a graceful shutdown (tests use one of their own).
+    ///   - onListening: called with the bound port once the server accepts connections.
+    public static func serve(
+        configuration: ServerConfiguration, logger: Logger,
+        signals: [Int32] = ServiceGroup.Configuration.terminationSignals,
+        onListening: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws {
+        let prepared = try await prepare(configuration: configuration, logger: logger, onListening: onListening)
         let group = ServiceGroup(
             services: [prepared.httpService],
-            configuration: .init(maximumGracefulShutdownDuration: configuration.shutdownGracePeriod + .seconds(5)),
+            configuration: .init(signals: signals, maximumGracefulShutdownDuration: configuration.shutdownGracePeriod + .seconds(5)),
             logger: logger.withLabel("pier.services")
         )
         do {
@@ -36,7 +44,9 @@ public enum PierServerApp {
     }
 
     /// Opens and migrates the database, loads the key, stores initial settings and builds the routes.
-    public static func prepare(configuration: ServerConfiguration, logger: Logger) async throws -> Prepared {
+    public static func prepare(
+        configuration: ServerConfiguration, logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws -> Prepared {
         let bootstrap = DatabaseBootstrap(location: configuration.database, logger: logger)
         let database = try await bootstrap.open()
         do {
@@ -79,7 +89,9 @@ public enum PierServerApp {
                 responder: router.makeResponder(),
                 logger: logger.withLabel("pier.http")
             )
-            let service = HTTPServerService(server: server, publicURL: configuration.publicURL, logger: logger.withLabel("pier.http"))
+            let service = HTTPServerService(
+                server: server, publicURL: configuration.publicURL, logger: logger.withLabel("pier.http"),
+                onListening: onListening)
             return Prepared(database: database, httpService: service, keyID: loaded.keyID)
         } catch {
             await database.close()
