@@ -71,21 +71,22 @@ public struct Logger: Sendable {
         return copy
     }
 
-    /// Emits a record if `level` is at or above ``logLevel``; the message is built only then.
-    public func log(_ level: Level, _ message: @autoclosure () -> String, metadata extra: Metadata? = nil) {
+    /// Emits a record if `level` is at or above ``logLevel``; the message and metadata are built only
+    /// then, so a disabled level costs a comparison on hot paths (the access log).
+    public func log(_ level: Level, _ message: @autoclosure () -> String, metadata extra: @autoclosure () -> Metadata? = nil) {
         guard level >= logLevel else { return }
         var merged = metadata
-        if let extra { merged.merge(extra) { _, new in new } }
+        if let extra = extra() { merged.merge(extra) { _, new in new } }
         handler.log(LogRecord(timestamp: Date(), level: level, label: label, message: message(), metadata: merged))
     }
 
-    public func trace(_ message: @autoclosure () -> String, metadata: Metadata? = nil) { log(.trace, message(), metadata: metadata) }
-    public func debug(_ message: @autoclosure () -> String, metadata: Metadata? = nil) { log(.debug, message(), metadata: metadata) }
-    public func info(_ message: @autoclosure () -> String, metadata: Metadata? = nil) { log(.info, message(), metadata: metadata) }
-    public func notice(_ message: @autoclosure () -> String, metadata: Metadata? = nil) { log(.notice, message(), metadata: metadata) }
-    public func warning(_ message: @autoclosure () -> String, metadata: Metadata? = nil) { log(.warning, message(), metadata: metadata) }
-    public func error(_ message: @autoclosure () -> String, metadata: Metadata? = nil) { log(.error, message(), metadata: metadata) }
-    public func critical(_ message: @autoclosure () -> String, metadata: Metadata? = nil) { log(.critical, message(), metadata: metadata) }
+    public func trace(_ message: @autoclosure () -> String, metadata: @autoclosure () -> Metadata? = nil) { log(.trace, message(), metadata: metadata()) }
+    public func debug(_ message: @autoclosure () -> String, metadata: @autoclosure () -> Metadata? = nil) { log(.debug, message(), metadata: metadata()) }
+    public func info(_ message: @autoclosure () -> String, metadata: @autoclosure () -> Metadata? = nil) { log(.info, message(), metadata: metadata()) }
+    public func notice(_ message: @autoclosure () -> String, metadata: @autoclosure () -> Metadata? = nil) { log(.notice, message(), metadata: metadata()) }
+    public func warning(_ message: @autoclosure () -> String, metadata: @autoclosure () -> Metadata? = nil) { log(.warning, message(), metadata: metadata()) }
+    public func error(_ message: @autoclosure () -> String, metadata: @autoclosure () -> Metadata? = nil) { log(.error, message(), metadata: metadata()) }
+    public func critical(_ message: @autoclosure () -> String, metadata: @autoclosure () -> Metadata? = nil) { log(.critical, message(), metadata: metadata()) }
 }
 
 /// One emitted log event.

@@ -141,13 +141,14 @@ public final class HTTPServer: @unchecked Sendable {
         let retained = Unmanaged.passRetained(self)
         let cls = retained.toOpaque()
         let daemon: OpaquePointer? = address.withSockaddr { sockaddrPointer in
+            // The logger goes first: libmicrohttpd complains (through its default logger) otherwise.
             var options: [MHD_OptionItem] = [
+                MHD_OptionItem(option: .EXTERNAL_LOGGER, value: Self.errorLogAddress(), ptr_value: cls),
                 MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: configuration.maxHeaderBytes, ptr_value: nil),
                 MHD_OptionItem(option: .CONNECTION_LIMIT, value: configuration.maxConnections, ptr_value: nil),
                 MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: configuration.idleTimeout, ptr_value: nil),
                 MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(Self.completed, to: Int.self), ptr_value: cls),
                 MHD_OptionItem(option: .NOTIFY_CONNECTION, value: unsafeBitCast(Self.connectionNotified, to: Int.self), ptr_value: cls),
-                MHD_OptionItem(option: .EXTERNAL_LOGGER, value: Self.errorLogAddress(), ptr_value: cls),
                 MHD_OptionItem(option: .SOCK_ADDR, value: 0, ptr_value: UnsafeMutableRawPointer(mutating: sockaddrPointer)),
             ]
             if configuration.threadCount > 1 {

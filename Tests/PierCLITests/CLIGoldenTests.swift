@@ -1,0 +1,145 @@
+import Foundation
+import PierCLI
+import PierTestSupport
+import Testing
+
+/// Golden tests of what `pier` prints and the status it exits with (argument-parser's
+/// AssertExecuteCommand). A change here is a change operators' scripts see: update deliberately.
+struct CLIGoldenTests {
+    struct Run {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    func pier(_ arguments: [String], environment: [String: String] = [:]) async -> Run {
+        let output = TextSink.Capture()
+        let errors = TextSink.Capture()
+        let context = CLIContext(environment: environment, standardOutput: output.sink, standardError: errors.sink, isTerminal: false)
+        let status = await PierCommandLine.main(arguments: arguments, context: context)
+        return Run(status: status, output: output.contents, errors: errors.contents)
+    }
+
+    static let overview = """
+        pier 0.1.0 — device management with Okta directory integration
+
+        Usage: pier <command> [options]
+
+        Commands:
+          serve    Run the Pier server
+          migrate  Apply pending database migrations (a SQLite database is backed up first)
+
+        Options:
+          --help       Show help for pier or for a command (pier <command> --help)
+          --version    Show the version
+
+        """
+
+    @Test func version() async {
+        let run = await pier(["--version"])
+        #expect(run.status == 0)
+        #expect(run.output == "pier 0.1.0\n")
+        #expect(run.errors.isEmpty)
+    }
+
+    @Test func help() async {
+        let run = await pier(["--help"])
+        #expect(run.status == 0)
+        #expect(run.output == Self.overview)
+    }
+
+    @Test func noArgumentsPrintsTheOverviewAndExits64() async {
+        let run = await pier([])
+        #expect(run.status == 64)
+        #expect(run.output == Self.overview)
+    }
+
+    @Test func unknownCommand() async {
+        let run = await pier(["frobnicate", "--now"])
+        #expect(run.status == 64)
+        #expect(run.errors == """
+            Error: unknown command 'frobnicate'
+            Usage: pier <command> [options]   (see 'pier --help')
+
+            """)
+    }
+
+    @Test func serveHelp() async {
+        let run = await pier(["serve", "--help"])
+        #expect(run.status == 0)
+        #expect(run.output == """
+            Usage: pier serve [options]
+
+            Run the Pier server
+
+            Secrets stored in the database are encrypted with the key in --key-file (created, mode 0600, only when the database is empty) or with the base64 key in PIER_KEY. A database with pending migrations is refused unless --migrate is given.
+
+            Options:
+              --listen HOST:PORT              Address to listen on (default: 127.0.0.1:8080) [env: PIER_LISTEN]
+              --database URL                  Database URL, sqlite:///path/pier.db (default: sqlite:///var/lib/pier/pier.db) [env: PIER_DATABASE]
+              --public-url URL                URL devices and browsers use to reach Pier (default: http://LISTEN) [env: PIER_PUBLIC_URL]
+              --key-file PATH                 Encryption key file, mode 0600 (default: pier.key beside the database) [env: PIER_KEY_FILE]
+              --portal-name NAME              Initial portal name, then kept in the database [env: PIER_PORTAL_NAME]
+              --time-zone ZONE                Initial portal time zone, e.g. Europe/Berlin, then kept in the database [env: PIER_TIME_ZONE]
+              --migrate                       Apply pending database migrations before starting [env: PIER_MIGRATE]
+              --allow-okta-endpoint-override  Accept a domain's 'endpoint' (development: send Okta traffic to a simulator) [env: PIER_ALLOW_OKTA_ENDPOINT_OVERRIDE]
+              --log-level LEVEL               trace, debug, info, notice, warning, error or critical (default: info) [env: PIER_LOG_LEVEL]
+              --help                          Show this help
+
+            """)
+    }
+
+    static let badServeArguments: [([String], [String: String], String)] = [
+        (["serve", "--bogus"], [:], "Error: unknown option '--bogus'"),
+        (["serve", "--listen"], [:], "Error: option '--listen' needs a value (HOST:PORT)"),
+        (["serve", "--listen", "localhost"], [:], "Error: listen address 'localhost' is not HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080"),
+        (["serve", "--listen", "127.0.0.1:99999"], [:], "Error: listen address '127.0.0.1:99999' has an invalid port '99999'; use 0–65535"),
+        (["serve", "--database", "sqlite://relative.db"], [:], "Error: database URL 'sqlite://relative.db' needs an absolute path: sqlite:///var/lib/pier/pier.db (three slashes)"),
+        (["serve", "--database", "mysql://x"], [:], "Error: database URL 'mysql://x' is not supported; use sqlite:///absolute/path/pier.db"),
+        (["serve", "--time-zone", "Mars/Olympus"], [:], "Error: --time-zone 'Mars/Olympus' is not a known time zone; use an IANA name such as Europe/Berlin or UTC"),
+        (["serve", "--public-url", "pier.example.com"], [:], "Error: --public-url 'pier.example.com' is not an http(s) URL, e.g. https://pier.example.com"),
+        (["serve", "--log-level", "loud"], [:], "Error: --log-level 'loud' is not one of trace, debug, info, notice, warning, error, critical"),
+        (["serve", "stray"], [:], "Error: unexpected argument 'stray'"),
+        (["serve"], ["PIER_LISTEN": "nowhere"], "Error: listen address 'nowhere' is not HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080"),
+        (["serve"], ["PIER_MIGRATE": "maybe"], "Error: PIER_MIGRATE must be true or false; got 'maybe'"),
+    ]
+
+    @Test(arguments: badServeArguments)
+    func badArgumentsExit64WithTheUsageLine(_ arguments: [String], _ environment: [String: String], _ message: String) async {
+        let run = await pier(arguments, environment: environment)
+        #expect(run.status == 64)
+        #expect(run.output.isEmpty)
+        #expect(run.errors == "\(message)\nUsage: pier serve [options]\n  See 'pier serve --help'.\n")
+    }
+
+    @Test func migrateAppliesThenReportsUpToDate() async throws {
+        try await TemporaryDirectory.with { directory in
+            let url = "sqlite://\(directory.path)/pier.db"
+            let first = await pier(["migrate", "--database", url])
+            #expect(first.status == 0, "\(first.errors)")
+            #expect(first.output.hasPrefix("Applied 0001-initial-schema\n"))
+            #expect(first.output.hasSuffix("Database \(url) is up to date (1 migrations applied).\n"))
+            let second = await pier(["migrate"], environment: ["PIER_DATABASE": url])
+            #expect(second.status == 0)
+            #expect(second.output == "Database \(url) is up to date (1 migrations applied).\n")
+        }
+    }
+
+    @Test func aFailureExits1WithAnErrorLine() async throws {
+        try await TemporaryDirectory.with { directory in
+            let run = await pier(["migrate", "--database", "sqlite://\(directory.path)/missing/pier.db"])
+            #expect(run.status == 1)
+            #expect(run.errors.hasPrefix("Error: "))
+            #expect(run.errors.contains("\(directory.path)/missing/pier.db"))
+        }
+    }
+
+    @Test func theExecutableUsesTheSameEntryPoint() async throws {
+        let run = try await PierBinary.run(["serve", "--listen", "bad"])
+        #expect(run.status == 64)
+        #expect(run.standardError.hasPrefix("Error: listen address 'bad' is not HOST:PORT"))
+        let version = try await PierBinary.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.standardOutput == "pier 0.1.0\n")
+    }
+}
