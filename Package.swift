@@ -44,7 +44,7 @@ let package = Package(
             dependencies: ["PierCore", "PierStorage", "PierSQLite", "PierCrypto", "PierHTTP", "PierOkta", "PierLogging"],
             swiftSettings: swiftSettings
         ),
-        .target(name: "PierCLI", dependencies: ["PierServer", "PierCore", "PierLogging"], swiftSettings: swiftSettings),
+        .target(name: "PierCLI", dependencies: ["PierServer", "PierCore", "PierStorage", "PierHTTP", "PierLogging"], swiftSettings: swiftSettings),
         .executableTarget(name: "pier", dependencies: ["PierCLI"], swiftSettings: swiftSettings),
 
         .target(

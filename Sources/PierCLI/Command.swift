@@ -1,3 +1,5 @@
+import Foundation
+
 /// One `pier` subcommand: its declared options (from which both the parser and the help screen are
 /// built, so help cannot drift from what is accepted) and what it does.
 ///

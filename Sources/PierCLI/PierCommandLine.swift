@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import PierCore
 
 /// The `pier` executable: selects the subcommand, parses its options, runs it, and turns errors into
@@ -66,7 +66,7 @@ public enum PierCommandLine {
             "",
             "Commands:",
         ]
-        let visible = commands.map(\.configuration).filter { !$0.isHidden }
+        let visible = commands.map { $0.configuration }.filter { !$0.isHidden }
         let width = visible.map(\.name.count).max() ?? 0
         for configuration in visible {
             lines.append("  " + configuration.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + configuration.abstract)

@@ -1,0 +1,68 @@
+/// An ordered list of header fields; names compare case-insensitively and repeated fields are kept.
+///
+/// ```swift
+/// var fields = HTTPFields()
+/// fields.append(name: "Link", value: "<a>; rel=\"self\"")
+/// fields.append(name: "link", value: "<b>; rel=\"next\"")
+/// fields.values(for: "LINK")   // both, in order
+/// fields["content-type"]       // first value or nil
+/// ```
+public struct HTTPFields: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+    /// One header line.
+    public struct Field: Sendable, Equatable {
+        /// The name as given (its case is kept for output).
+        public var name: String
+        /// The value.
+        public var value: String
+
+        /// Creates a field.
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    private var fields: [Field]
+
+    /// Creates an empty list.
+    public init() { fields = [] }
+
+    /// Creates a list from fields, in order.
+    public init(_ fields: [Field]) { self.fields = fields }
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        fields = elements.map { Field(name: $0.0, value: $0.1) }
+    }
+
+    /// The number of fields, repeats included.
+    public var count: Int { fields.count }
+
+    public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
+
+    /// The first value of the field `name`, or nil; setting replaces every field of that name (nil removes them).
+    public subscript(name: String) -> String? {
+        get { fields.first { Self.equal($0.name, name) }?.value }
+        set {
+            remove(name: name)
+            if let newValue { fields.append(Field(name: name, value: newValue)) }
+        }
+    }
+
+    /// Every value of the field `name`, in order.
+    public func values(for name: String) -> [String] {
+        fields.filter { Self.equal($0.name, name) }.map(\.value)
+    }
+
+    /// Whether a field `name` is present.
+    public func contains(_ name: String) -> Bool { fields.contains { Self.equal($0.name, name) } }
+
+    /// Adds a field after the existing ones, keeping any field of the same name.
+    public mutating func append(name: String, value: String) { fields.append(Field(name: name, value: value)) }
+
+    /// Removes every field named `name`.
+    public mutating func remove(name: String) { fields.removeAll { Self.equal($0.name, name) } }
+
+    static func equal(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && a.lowercased() == b.lowercased()
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+public import PierLogging
+import PierCore
+import PierCrypto
+import PierHTTP
+public import PierStorage
+
+/// The composition root of `pier serve`: database, key, settings, routes and services.
+public enum PierServerApp {
+    /// Prepares everything and serves until SIGTERM/SIGINT, then shuts down gracefully.
+    ///
+    /// - Throws: ``StartupError``, ``KeyError``, `StorageError` or `HTTPServerError` with a message
+    ///   that says what to fix; nothing is left half-started.
+    public static func serve(configuration: ServerConfiguration, logger: Logger) async throws {
+        let prepared = try await prepare(configuration: configuration, logger: logger)
+        let group = ServiceGroup(
+            services: [prepared.httpService],
+            configuration: .init(maximumGracefulShutdownDuration: configuration.shutdownGracePeriod + .seconds(5)),
+            logger: logger.withLabel("pier.services")
+        )
+        do {
+            try await group.run()
+        } catch {
+            await prepared.database.close()
+            throw error
+        }
+        await prepared.database.close()
+        logger.info("Pier stopped")
+    }
+
+    /// A server ready to run: for tests that drive the services themselves.
+    public struct Prepared: Sendable {
+        public let database: any DatabaseWriter
+        public let httpService: HTTPServerService
+        public let keyID: String
+    }
+
+    /// Opens and migrates the database, loads the key, stores initial settings and builds the routes.
+    public static func prepare(configuration: ServerConfiguration, logger: Logger) async throws -> Prepared {
+        let bootstrap = DatabaseBootstrap(location: configuration.database, logger: logger)
+        let database = try await bootstrap.open()
+        do {
+            let pending = try await bootstrap.pendingMigrations(database)
+            if !pending.isEmpty {
+                guard configuration.migrateOnStart else {
+                    throw StartupError(
+                        "the database \(configuration.database) has \(pending.count) pending migration(s) "
+                            + "(\(pending.map(\.id).joined(separator: ", "))); run `pier migrate --database "
+                            + "\(configuration.database)` (it backs the database up first) or start with --migrate")
+                }
+                let report = try await bootstrap.migrate(database)
+                logger.notice("Database migrated", metadata: [
+                    "db.migrations.applied": report.applied.joined(separator: ","),
+                    "db.backup": report.backupPath ?? "none (new database)",
+                ])
+            }
+
+            let store = SQLStore(database: database)
+            let loaded = try await EncryptionKeyLoader(settings: store) {
+                try await database.read { db in
+                    try db.fetchValue("SELECT EXISTS (SELECT 1 FROM directories)", as: Bool.self) ?? false
+                }
+            }.load(from: configuration.key)
+            if loaded.generated, case .file(let path) = configuration.key {
+                logger.notice("Created a new encryption key file; back it up with the database",
+                              metadata: ["key.file": path, "key.id": loaded.keyID])
+            }
+
+            _ = try await store.insertSettingIfAbsent(.portalName, value: configuration.initialPortalName ?? "Pier")
+            _ = try await store.insertSettingIfAbsent(.timeZone, value: configuration.initialTimeZone?.identifier ?? "UTC")
+            _ = try await store.insertSettingIfAbsent(.installationID, value: UUID().uuidString.lowercased())
+
+            let metrics = HTTPMetrics()
+            let router = OperationsRoutes(health: store, metrics: metrics).makeRouter()
+            let server = HTTPServer(
+                configuration: .init(
+                    host: configuration.listen.host, port: configuration.listen.port,
+                    shutdownGracePeriod: configuration.shutdownGracePeriod),
+                responder: router.makeResponder(),
+                logger: logger.withLabel("pier.http")
+            )
+            let service = HTTPServerService(server: server, publicURL: configuration.publicURL, logger: logger.withLabel("pier.http"))
+            return Prepared(database: database, httpService: service, keyID: loaded.keyID)
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+}
+
+/// A start-up precondition that is not met; the message says what to do.
+public struct StartupError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
