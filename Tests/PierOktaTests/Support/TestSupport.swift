@@ -111,3 +111,25 @@ enum Reply {
 func queryValue(_ url: String, _ name: String) -> String? {
     URLComponents(string: url)?.queryItems?.first { $0.name == name }?.value
 }
+
+@testable import PierOkta
+
+/// The ``OktaError`` thrown by `body`, if any.
+func oktaError(_ body: () throws -> Void) -> OktaError? {
+    do {
+        try body()
+        return nil
+    } catch {
+        return error as? OktaError
+    }
+}
+
+/// The ``OktaError`` thrown by an async `body`, if any.
+func oktaError(_ body: () async throws -> Void) async -> OktaError? {
+    do {
+        try await body()
+        return nil
+    } catch {
+        return error as? OktaError
+    }
+}
