@@ -20,7 +20,6 @@ public struct OktaLogEvent: Decodable, Sendable, Hashable {
     public var uuid: String
     public var published: Date
     public var eventType: String
-    public var version: String?
     public var severity: String?
     public var displayMessage: String?
     public var legacyEventType: String?
