@@ -38,10 +38,15 @@ let package = Package(
             name: "PierOkta", dependencies: ["PierCore", "PierHTTP", "PierCrypto", "PierLogging"],
             swiftSettings: swiftSettings
         ),
+        // A faithful Okta org on PierHTTP, with its own JSON encoding (never PierOkta's types).
+        .target(
+            name: "OktaSimulator", dependencies: ["PierHTTP", "PierCrypto", "PierLogging"],
+            swiftSettings: swiftSettings
+        ),
         // Composition root: configuration, services, routes.
         .target(
             name: "PierServer",
-            dependencies: ["PierCore", "PierStorage", "PierSQLite", "PierCrypto", "PierHTTP", "PierOkta", "PierLogging"],
+            dependencies: ["PierCore", "PierStorage", "PierSQLite", "PierCrypto", "PierHTTP", "PierOkta", "OktaSimulator", "PierLogging"],
             swiftSettings: swiftSettings
         ),
         .target(name: "PierCLI", dependencies: ["PierServer", "PierCore", "PierStorage", "PierHTTP", "PierLogging"], swiftSettings: swiftSettings),
@@ -73,6 +78,11 @@ let package = Package(
             name: "PierOktaTests",
             dependencies: ["PierOkta", "PierCore", "PierHTTP", "PierCrypto", "PierLogging", "PierTestSupport"],
             exclude: ["Fixtures"], swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OktaSimulatorTests",
+            dependencies: ["OktaSimulator", "PierHTTP", "PierCrypto", "PierLogging", "PierTestSupport"],
+            exclude: ["SDK"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "PierCLITests", dependencies: ["PierCLI", "PierServer", "PierLogging", "PierTestSupport"], swiftSettings: swiftSettings),
     ]
