@@ -62,7 +62,12 @@ public struct HTTPFields: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// Removes every field named `name`.
     public mutating func remove(name: String) { fields.removeAll { Self.equal($0.name, name) } }
 
+    /// ASCII case-insensitive comparison (field names are ASCII tokens, RFC 9110 §5.1), without
+    /// allocating lower-cased copies: this runs several times per request.
     static func equal(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.lowercased() == b.lowercased()
+        guard a.utf8.count == b.utf8.count else { return false }
+        return zip(a.utf8, b.utf8).allSatisfy { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A)
+        }
     }
 }

@@ -23,9 +23,13 @@ public struct Response: Sendable {
     ///   - status: The status (200 by default).
     ///   - encoder: The encoder to use.
     /// - Throws: The encoder's error.
-    public static func json(_ value: some Encodable, status: HTTPStatus = .ok, encoder: JSONEncoder = JSONEncoder()) throws -> Response {
-        Response(status: status, headers: ["Content-Type": "application/json"], body: try encoder.encode(value))
+    public static func json(_ value: some Encodable, status: HTTPStatus = .ok, encoder: JSONEncoder? = nil) throws -> Response {
+        Response(status: status, headers: ["Content-Type": "application/json"], body: try (encoder ?? sharedEncoder).encode(value))
     }
+
+    /// One encoder for every response: building a `JSONEncoder` costs more than encoding a small body,
+    /// and `encode` does not mutate it, so sharing is safe (it is never configured after creation).
+    static let sharedEncoder = JSONEncoder()
 
     /// A plain text response (`text/plain; charset=utf-8`).
     public static func text(_ text: String, status: HTTPStatus = .ok) -> Response {

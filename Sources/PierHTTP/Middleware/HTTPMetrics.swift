@@ -43,11 +43,10 @@ public final class HTTPMetrics: Sendable {
         let bucketIndex = buckets.firstIndex { seconds <= $0 }
         let bucketTotal = buckets.count
         series.withLock { all in
-            var entry = all[key] ?? Series(bucketCounts: Array(repeating: 0, count: bucketTotal))
-            entry.count += 1
-            entry.sum += seconds
-            if let bucketIndex { entry.bucketCounts[bucketIndex] += 1 }
-            all[key] = entry
+            // Mutated in place: copying the entry out would copy its bucket array on every request.
+            all[key, default: Series(bucketCounts: Array(repeating: 0, count: bucketTotal))].count += 1
+            all[key]!.sum += seconds
+            if let bucketIndex { all[key]!.bucketCounts[bucketIndex] += 1 }
         }
     }
 

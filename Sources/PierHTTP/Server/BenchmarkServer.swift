@@ -27,10 +27,16 @@ public enum BenchmarkServer {
             .add(middleware: AccessLogMiddleware())
             .add(middleware: ErrorMiddleware())
         let status = Status(status: "ok", service: "pier", version: "0.1.0")
+        // /bench/json: a JSON document encoded once, as a health or discovery route serves it;
+        // /bench/json-encode: the same document through JSONEncoder on every request.
+        let encoded = (try? JSONEncoder().encode(status)) ?? Data()
+        let cached = Response(status: .ok, headers: ["Content-Type": "application/json"], body: encoded)
         if synchronous {
-            router.getSync("/bench/json") { _, _ in try .json(status) }
+            router.getSync("/bench/json") { _, _ in cached }
+            router.getSync("/bench/json-encode") { _, _ in try .json(status) }
         } else {
-            router.get("/bench/json") { _, _ in try .json(status) }
+            router.get("/bench/json") { _, _ in cached }
+            router.get("/bench/json-encode") { _, _ in try .json(status) }
         }
         return router
     }
@@ -50,7 +56,11 @@ public enum BenchmarkServer {
         let synchronous = ProcessInfo.processInfo.environment["PIER_BENCH_HTTP_MODE"] != "async"
         let router = makeRouter(synchronous: synchronous, metrics: HTTPMetrics())
         let server = HTTPServer(
-            configuration: .init(host: host, port: port, maxConnections: 4096, shutdownGracePeriod: .seconds(2)),
+            configuration: .init(
+                host: host, port: port,
+                threadCount: ProcessInfo.processInfo.environment["PIER_BENCH_HTTP_THREADS"].flatMap(Int.init)
+                    ?? HTTPServer.Configuration.defaultThreadCount,
+                maxConnections: 4096, shutdownGracePeriod: .seconds(2)),
             responder: router.makeResponder(), logger: logger
         )
         let bound = try server.start()
