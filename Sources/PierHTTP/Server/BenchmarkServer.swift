@@ -5,9 +5,10 @@ public import PierLogging
 import Glibc
 #endif
 
-/// The server behind `bench/http/run`: GET /bench/json through the normal router and middleware
-/// (request id, metrics, access log, error mapping), encoding a small JSON body with `JSONEncoder`
-/// per request, until SIGTERM or SIGINT.
+/// The server behind `bench/http/run`: GET /bench/json (a small JSON document encoded once) and
+/// GET /bench/json-encode (the same through `JSONEncoder` per request) through the normal router and
+/// middleware (request id, metrics, access log, error mapping), plus POST /bench/upload with the
+/// default body limit; until SIGTERM or SIGINT.
 ///
 /// The CLI exposes it as the hidden `pier bench-http-server --listen HOST:PORT`.
 public enum BenchmarkServer {
@@ -31,6 +32,9 @@ public enum BenchmarkServer {
         // /bench/json-encode: the same document through JSONEncoder on every request.
         let encoded = (try? JSONEncoder().encode(status)) ?? Data()
         let cached = Response(status: .ok, headers: ["Content-Type": "application/json"], body: encoded)
+        // /bench/upload: the default 1 MiB body limit, for measuring memory under oversized uploads
+        // in a separate process (tests read this process's RSS).
+        router.post("/bench/upload") { request, _ in .text("\(request.body.count)") }
         if synchronous {
             router.getSync("/bench/json") { _, _ in cached }
             router.getSync("/bench/json-encode") { _, _ in try .json(status) }
