@@ -53,5 +53,4 @@ public struct OIDCClientConfiguration: Sendable {
         self.attemptLifetime = attemptLifetime
         self.timeout = timeout
     }
-
 }

@@ -55,7 +55,8 @@ public actor OIDCKeySet {
         let current = now()
         let expired = expiresAt.map { current >= $0 } ?? true
         if !expired, let key = keys[kid] { return key }
-        let mayRefetch = fetchedAt.map { current.timeIntervalSince($0) >= minimumRefetchInterval } ?? true
+        // Joining a fetch already under way costs nothing; a new fetch waits for the interval.
+        let mayRefetch = inFlight != nil || (fetchedAt.map { current.timeIntervalSince($0) >= minimumRefetchInterval } ?? true)
         if mayRefetch {
             try await refresh()
         }
