@@ -9,6 +9,9 @@
 #include <openssl/kdf.h>
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
+#include <openssl/rsa.h>
+#include <openssl/pem.h>
+#include <openssl/bio.h>
 
 /* Parameter names with static storage. OSSL_PARAM_BLD keeps the *pointer* to the key name until
    OSSL_PARAM_BLD_to_param, so a Swift-bridged temporary string would dangle (PLATFORM.md). String
@@ -23,5 +26,7 @@ static inline void pier_openssl_free(void *pointer) { OPENSSL_free(pointer); }
 static inline int pier_evp_ctrl_gcm_set_ivlen(void) { return EVP_CTRL_GCM_SET_IVLEN; }
 static inline int pier_evp_ctrl_gcm_get_tag(void) { return EVP_CTRL_GCM_GET_TAG; }
 static inline int pier_evp_ctrl_gcm_set_tag(void) { return EVP_CTRL_GCM_SET_TAG; }
+/* BIO_get_mem_data is a macro over BIO_ctrl. */
+static inline long pier_bio_get_mem_data(BIO *bio, char **data) { return BIO_get_mem_data(bio, data); }
 
 #endif

@@ -84,6 +84,9 @@ extension OktaError {
         case .oidcDiscovery:
             "Okta's sign-in configuration for this org could not be read or did not match the org. Check the "
                 + "domain and try again."
+        case .oidcTokenExchange where errorCode == "invalid_client":
+            "Okta rejected Pier's app credentials (client id or client secret) at the token endpoint: the app was "
+                + "deleted or deactivated, or its secret was rotated. Reconfigure self-enrollment for this Okta domain."
         case .oidcTokenExchange:
             "Okta did not accept the sign-in: the code expired or the app's client credentials are wrong. "
                 + "Start the enrollment again; if it keeps failing, reconfigure the Okta domain."
