@@ -30,6 +30,10 @@ let package = Package(
         // Storage protocols, migrations runner, storage errors.
         .target(name: "PierStorage", dependencies: ["PierCore", "PierLogging"], swiftSettings: swiftSettings),
         .target(name: "PierSQLite", dependencies: ["PierStorage", "PierCore", "PierLogging", "CSQLite"], swiftSettings: swiftSettings),
+        .target(
+            name: "PierPostgres", dependencies: ["PierStorage", "PierCore", "PierLogging", "CLibPQ"],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "PierCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         // HTTP server (libmicrohttpd) and client (libcurl); generic, knows nothing of Pier's domain.
         .target(name: "PierHTTP", dependencies: ["CMicroHTTPD", "CCurl", "PierLogging"], swiftSettings: swiftSettings),
@@ -43,10 +47,15 @@ let package = Package(
             name: "OktaSimulator", dependencies: ["PierHTTP", "PierCrypto", "PierLogging"],
             swiftSettings: swiftSettings
         ),
+        // The sync engine and scheduler; sees Okta only through PierCore's DirectorySource.
+        .target(name: "PierSync", dependencies: ["PierCore", "PierStorage", "PierLogging"], swiftSettings: swiftSettings),
         // Composition root: configuration, services, routes.
         .target(
             name: "PierServer",
-            dependencies: ["PierCore", "PierStorage", "PierSQLite", "PierCrypto", "PierHTTP", "PierOkta", "OktaSimulator", "PierLogging"],
+            dependencies: [
+                "PierCore", "PierStorage", "PierSQLite", "PierPostgres", "PierCrypto", "PierHTTP", "PierOkta", "PierSync",
+                "OktaSimulator", "PierLogging",
+            ],
             swiftSettings: swiftSettings
         ),
         .target(name: "PierCLI", dependencies: ["PierServer", "PierCore", "PierStorage", "PierHTTP", "PierLogging"], swiftSettings: swiftSettings),
@@ -54,7 +63,7 @@ let package = Package(
 
         .target(
             name: "PierTestSupport",
-            dependencies: ["PierCore", "PierStorage", "PierSQLite", "PierLogging", "PierHTTP"],
+            dependencies: ["PierCore", "PierStorage", "PierSQLite", "PierPostgres", "PierLogging", "PierHTTP"],
             swiftSettings: swiftSettings
         ),
 
@@ -66,7 +75,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PierStorageTests",
-            dependencies: ["PierStorage", "PierSQLite", "PierCore", "PierTestSupport"],
+            dependencies: ["PierStorage", "PierSQLite", "PierPostgres", "PierCore", "PierTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -83,6 +92,14 @@ let package = Package(
             name: "OktaSimulatorTests",
             dependencies: ["OktaSimulator", "PierHTTP", "PierCrypto", "PierLogging", "PierTestSupport"],
             exclude: ["SDK"], swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PierSyncTests",
+            dependencies: [
+                "PierSync", "PierCore", "PierStorage", "PierSQLite", "PierOkta", "OktaSimulator", "PierHTTP", "PierLogging",
+                "PierTestSupport",
+            ],
+            swiftSettings: swiftSettings
         ),
         .testTarget(name: "PierCLITests", dependencies: ["PierCLI", "PierServer", "PierLogging", "PierTestSupport"], swiftSettings: swiftSettings),
     ]

@@ -14,9 +14,11 @@ struct ArchitectureTests {
         "PierStorage": ["CSQLite", "CLibPQ", "COpenSSL", "CMicroHTTPD", "CCurl", "PierHTTP", "PierServer"],
         "PierSQLite": ["PierPostgres", "PierHTTP", "PierOkta", "PierServer"],
         "PierCrypto": ["PierCore", "PierStorage", "PierHTTP", "PierServer"],
-        "PierSync": ["PierOkta", "CSQLite", "CLibPQ", "COpenSSL", "CMicroHTTPD", "CCurl"],
+        "PierSync": ["PierOkta", "PierSQLite", "PierPostgres", "PierHTTP", "CSQLite", "CLibPQ", "COpenSSL", "CMicroHTTPD", "CCurl"],
         "OktaSimulator": ["PierOkta", "PierCore", "PierServer"],
         "PierLogging": ["PierCore", "PierHTTP", "PierServer"],
+        "PierOkta": ["PierStorage", "PierSQLite", "PierPostgres", "PierServer", "PierSync", "OktaSimulator"],
+        "PierPostgres": ["PierSQLite", "PierHTTP", "PierOkta", "PierServer"],
     ]
 
     static func imports(ofModule module: String) throws -> Set<String> {
