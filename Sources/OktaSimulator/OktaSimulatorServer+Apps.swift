@@ -1,0 +1,5 @@
+import PierHTTP
+
+extension OktaSimulatorServer {
+    func addAppRoutes(to api: RouterGroup) {}
+}
