@@ -58,7 +58,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "PierCLI", dependencies: ["PierServer", "PierCore", "PierStorage", "PierHTTP", "PierLogging"], swiftSettings: swiftSettings),
+        .target(name: "PierCLI", dependencies: ["PierServer", "PierCore", "PierStorage", "PierHTTP", "OktaSimulator", "PierLogging"], swiftSettings: swiftSettings),
         .executableTarget(name: "pier", dependencies: ["PierCLI"], swiftSettings: swiftSettings),
 
         .target(
