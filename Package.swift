@@ -67,6 +67,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .testTarget(name: "PierLoggingTests", dependencies: ["PierLogging"], swiftSettings: swiftSettings),
         .testTarget(name: "PierCoreTests", dependencies: ["PierCore", "PierTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PierHTTPTests", dependencies: ["PierHTTP", "PierLogging", "PierTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
