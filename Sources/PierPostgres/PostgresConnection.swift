@@ -27,9 +27,6 @@ final class PostgresConnection: @unchecked Sendable {
             ("dbname", configuration.database),
             ("application_name", configuration.applicationName),
             ("connect_timeout", String(max(1, configuration.connectTimeout.components.seconds))),
-            // Never read a password from ~/.pgpass or the service file behind the operator's back:
-            // the password comes from the configuration only (PGPASSWORD or a password file).
-            ("passfile", "/dev/null"),
             ("client_encoding", "UTF8"),
         ]
         if let password = configuration.password { pairs.append(("password", password)) }
