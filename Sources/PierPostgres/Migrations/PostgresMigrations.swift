@@ -13,7 +13,13 @@ public enum PostgresMigrations {
     /// Every migration, in order.
     public static let all: [Migration] = [
         initialSchema,
+        syncRunObjectsByOktaID,
     ]
+
+    /// Same as SQLite's 0002: an object's latest outcome without scanning every run's rows.
+    static let syncRunObjectsByOktaID = Migration(id: "0002-sync-run-objects-by-okta-id", sql: """
+        CREATE INDEX sync_run_objects_okta ON sync_run_objects (okta_id, object_kind);
+        """)
 
     static let initialSchema = Migration(id: "0001-initial-schema", sql: """
         -- SQLite's json_valid(): true when the text parses as JSON. IMMUTABLE, so CHECK constraints may
