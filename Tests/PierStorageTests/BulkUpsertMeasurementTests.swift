@@ -6,13 +6,16 @@ import PierStorage
 import PierTestSupport
 import Testing
 
-/// A small measurement, not a benchmark gate: 100,000 directory users upserted on SQLite (one
+/// Correctness of both bulk paths, and the measurement behind `bench/storage/run`: N directory users
+/// (2,000 in tests, 100,000 in the benchmark) upserted on SQLite (one
 /// prepared `INSERT … ON CONFLICT` per row in one transaction) and on PostgreSQL (COPY into a
 /// temporary table, then one `INSERT … SELECT … ON CONFLICT`), first as inserts, then with every row
-/// changed. Prints both figures and the ratio; checks only correctness and a generous bound.
+/// changed. Prints both figures and the ratio; checks only correctness.
 @Suite(.serialized, .enabled(if: StorageBackend.postgresURL != nil, "PIER_TEST_POSTGRES_URL is not set"))
 struct BulkUpsertMeasurementTests {
-    static let userCount = 100_000
+    /// 2,000 rows in the test run (correctness of both paths); `bench/storage/run` sets
+    /// `PIER_BENCH_UPSERT_ROWS=100000` on a release build for the figures.
+    static let userCount = ProcessInfo.processInfo.environment["PIER_BENCH_UPSERT_ROWS"].flatMap(Int.init) ?? 2_000
     static let columns = ["id", "source", "directory_id", "okta_id", "login", "email", "first_name", "last_name",
                           "department", "title", "status", "okta_status", "profile", "okta_last_updated",
                           "created_at", "updated_at"]
@@ -102,9 +105,7 @@ struct BulkUpsertMeasurementTests {
               postgres insert \(format(postgres.insert))  update \(format(postgres.update))  (COPY + INSERT … ON CONFLICT)
               ratio postgres/sqlite: insert \(String(format: "%.2f", postgres.insert / sqlite.insert))×  update \(String(format: "%.2f", postgres.update / sqlite.update))×
             """)
-        // Generous: a gate against a pathological regression (row-by-row round trips), not a benchmark.
-        #expect(postgres.insert < max(5 * sqlite.insert, 10))
-        #expect(postgres.update < max(5 * sqlite.update, 10))
+        // No timing assertion here (figures are the benchmark's business, not a unit test's).
     }
 }
 
