@@ -89,7 +89,6 @@ public final class HTTPServer: @unchecked Sendable {
         var listenSocket: Int32 = -1
         var quiesced = false
         /// Requests begun and not yet completed by MHD.
-        var inFlight = 0
         /// The subset whose connection is suspended (async handlers), for forced answers at shutdown.
         var suspended: [ObjectIdentifier: RequestState] = [:]
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
@@ -99,6 +98,8 @@ public final class HTTPServer: @unchecked Sendable {
 
     private let state = Mutex(State())
     private let accepted = Atomic<Int>(0)
+    /// Requests whose handler call has begun and whose response is not yet sent.
+    private let inFlight = Atomic<Int>(0)
     private let closing = Atomic<Bool>(false)
 
     /// Creates a server; nothing listens until ``start()``.
@@ -117,7 +118,7 @@ public final class HTTPServer: @unchecked Sendable {
     public var acceptedConnectionCount: Int { accepted.load(ordering: .relaxed) }
 
     /// Requests whose handler call has begun and whose response is not yet sent.
-    public var inFlightRequestCount: Int { state.withLock { $0.inFlight } }
+    public var inFlightRequestCount: Int { inFlight.load(ordering: .acquiring) }
 
     // MARK: - Start
 
@@ -276,7 +277,9 @@ public final class HTTPServer: @unchecked Sendable {
                 await withTaskCancellationHandler {
                     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                         let resumeNow = self.state.withLock { state -> Bool in
-                            if state.inFlight == 0 || state.drainWaitCancelled { return true }
+                            // Read under the lock: a completion decrements first and takes the lock
+                            // after, so a waiter added here is always seen by the last completion.
+                            if self.inFlight.load(ordering: .acquiring) == 0 || state.drainWaitCancelled { return true }
                             state.drainWaiters.append(continuation)
                             return false
                         }
@@ -290,7 +293,7 @@ public final class HTTPServer: @unchecked Sendable {
                     }
                     waiters.forEach { $0.resume() }
                 }
-                return self.state.withLock { $0.inFlight == 0 }
+                return self.inFlight.load(ordering: .acquiring) == 0
             }
             group.addTask {
                 try? await Task.sleep(for: timeout)
@@ -317,7 +320,7 @@ public final class HTTPServer: @unchecked Sendable {
             let limit = endpoint.maxBodyBytes ?? configuration.maxBodyBytes
             let request = RequestState(endpoint: endpoint, bodyLimit: limit, method: method, path: path, connection: connection)
             requestContext.pointee = Unmanaged.passRetained(request).toOpaque()
-            state.withLock { $0.inFlight += 1 }
+            inFlight.wrappingAdd(1, ordering: .acquiringAndReleasing)
             if let declared = MHD_lookup_connection_value(connection, MHD_ValueKind.HEADER_KIND, "Content-Length"),
                let length = Int(String(cString: declared)), length > limit {
                 // Refuse before reading a byte of the body; MHD then closes the connection.
@@ -425,10 +428,13 @@ public final class HTTPServer: @unchecked Sendable {
         requestContext.pointee = nil
         let request = Unmanaged<RequestState>.fromOpaque(stored).takeRetainedValue()
         request.phase.withLock { $0 = .finished }
+        if case .asynchronous = request.endpoint.run {
+            state.withLock { _ = $0.suspended.removeValue(forKey: ObjectIdentifier(request)) }
+        }
+        // The in-flight count is an atomic so that synchronous requests on different I/O threads do
+        // not contend for the server's lock; only the last completion during a drain takes it.
+        guard inFlight.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 else { return }
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.inFlight -= 1
-            if case .asynchronous = request.endpoint.run { state.suspended[ObjectIdentifier(request)] = nil }
-            guard state.inFlight == 0 else { return [] }
             defer { state.drainWaiters = [] }
             return state.drainWaiters
         }
