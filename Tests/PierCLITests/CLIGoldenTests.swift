@@ -156,8 +156,8 @@ struct CLIGoldenTests {
         try await TemporaryDirectory.with { directory in
             let path = directory.appendingPathComponent("db-password").path
             #expect(FileManager.default.createFile(atPath: path, contents: Data("s3cret\n".utf8), attributes: [.posixPermissions: 0o640]))
-            for command in ["serve", "migrate"] {
-                let run = await pier([command, "--database", "postgres://pier@db.internal/pier", "--key-file", "/k"].filter { command == "serve" || $0 != "--key-file" && $0 != "/k" },
+            for arguments in [["serve", "--key-file", "/etc/pier/pier.key"], ["migrate"]] {
+                let run = await pier(arguments + ["--database", "postgres://pier@db.internal/pier"],
                                      environment: ["PIER_DATABASE_PASSWORD_FILE": path])
                 #expect(run.status == 64)
                 #expect(run.errors.hasPrefix(
