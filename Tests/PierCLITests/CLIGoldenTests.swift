@@ -82,13 +82,14 @@ struct CLIGoldenTests {
 
             Run the Pier server
 
-            Secrets stored in the database are encrypted with the key in --key-file (created, mode 0600, only when the database is empty) or with the base64 key in PIER_KEY. A database with pending migrations is refused unless --migrate is given.
+            Secrets stored in the database are encrypted with the key in --key-file (created, mode 0600, only when the database is empty) or with the base64 key in PIER_KEY. A database with pending migrations is refused unless --migrate is given. With a postgres:// database, give --key-file or PIER_KEY explicitly (every instance on that database needs the same key) and the password in --database-password-file or PGPASSWORD, never in the URL.
 
             Options:
               --listen HOST:PORT              Address to listen on (default: 127.0.0.1:8080) [env: PIER_LISTEN]
-              --database URL                  Database URL, sqlite:///path/pier.db (default: sqlite:///var/lib/pier/pier.db) [env: PIER_DATABASE]
+              --database URL                  Database URL, sqlite:///path/pier.db or postgres://USER@HOST:PORT/DB (default: sqlite:///var/lib/pier/pier.db) [env: PIER_DATABASE]
+              --database-password-file PATH   PostgreSQL password file, mode 0600 (default: PGPASSWORD) [env: PIER_DATABASE_PASSWORD_FILE]
               --public-url URL                URL devices and browsers use to reach Pier (default: http://LISTEN) [env: PIER_PUBLIC_URL]
-              --key-file PATH                 Encryption key file, mode 0600 (default: pier.key beside the database) [env: PIER_KEY_FILE]
+              --key-file PATH                 Encryption key file, mode 0600 (default: pier.key beside a SQLite database) [env: PIER_KEY_FILE]
               --portal-name NAME              Initial portal name, then kept in the database [env: PIER_PORTAL_NAME]
               --time-zone ZONE                Initial portal time zone, e.g. Europe/Berlin, then kept in the database [env: PIER_TIME_ZONE]
               --migrate                       Apply pending database migrations before starting [env: PIER_MIGRATE]
@@ -105,7 +106,17 @@ struct CLIGoldenTests {
         (["serve", "--listen", "localhost"], [:], "Error: listen address 'localhost' is not HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080"),
         (["serve", "--listen", "127.0.0.1:99999"], [:], "Error: listen address '127.0.0.1:99999' has an invalid port '99999'; use 0–65535"),
         (["serve", "--database", "sqlite://relative.db"], [:], "Error: database URL 'sqlite://relative.db' needs an absolute path: sqlite:///var/lib/pier/pier.db (three slashes)"),
-        (["serve", "--database", "mysql://x"], [:], "Error: database URL 'mysql://x' is not supported; use sqlite:///absolute/path/pier.db"),
+        (["serve", "--database", "mysql://x"], [:], "Error: database URL 'mysql://x' is not supported; use sqlite:///absolute/path/pier.db or postgres://USER@HOST:PORT/DATABASE"),
+        // A password in the URL is refused without echoing the URL (or the password).
+        (["serve", "--database", "postgres://pier:s3cret@db.internal/pier"], [:], "Error: database URL: the PostgreSQL URL must not contain a password; use PGPASSWORD or a password file (--database-password-file)"),
+        (["serve", "--database", "postgresql://db.internal/pier"], [:], "Error: database URL: the PostgreSQL URL needs a user: postgres://USER@HOST:PORT/DATABASE"),
+        (["serve", "--database", "postgres://pier@db.internal:5432/pier?sslmode=require", "--key-file", "/etc/pier/pier.key"], [:], "Error: database URL: options after '?' are not supported; use libpq's environment variables instead (e.g. PGSSLMODE=verify-full, PGSSLROOTCERT)"),
+        // No data directory beside a PostgreSQL database: the key must be given.
+        (["serve", "--database", "postgres://pier@db.internal:5432/pier"], [:], "Error: a postgres:// database needs the encryption key given explicitly: --key-file PATH (the same key file on every instance) or PIER_KEY"),
+        (["serve"], ["PIER_DATABASE": "postgres://pier@db.internal/pier", "PGPASSWORD": "s3cret"], "Error: a postgres:// database needs the encryption key given explicitly: --key-file PATH (the same key file on every instance) or PIER_KEY"),
+        (["serve", "--database-password-file", "/run/secrets/db"], [:], "Error: --database-password-file applies only to a postgres:// database; a SQLite database has no password"),
+        (["serve"], ["PIER_DATABASE_PASSWORD_FILE": "/run/secrets/db"], "Error: PIER_DATABASE_PASSWORD_FILE applies only to a postgres:// database; a SQLite database has no password"),
+        (["serve", "--database", "postgres://pier@db.internal/pier", "--database-password-file", "/nonexistent/db-password"], [:], "Error: cannot read the database password file /nonexistent/db-password (--database-password-file): No such file or directory"),
         (["serve", "--time-zone", "Mars/Olympus"], [:], "Error: --time-zone 'Mars/Olympus' is not a known time zone; use an IANA name such as Europe/Berlin or UTC"),
         (["serve", "--public-url", "pier.example.com"], [:], "Error: --public-url 'pier.example.com' is not an http(s) URL, e.g. https://pier.example.com"),
         (["serve", "--log-level", "loud"], [:], "Error: --log-level 'loud' is not one of trace, debug, info, notice, warning, error, critical"),
@@ -120,6 +131,52 @@ struct CLIGoldenTests {
         #expect(run.status == 64)
         #expect(run.output.isEmpty)
         #expect(run.errors == "\(message)\nUsage: pier serve [options]\n  See 'pier serve --help'.\n")
+    }
+
+    @Test func migrateHelp() async {
+        let run = await pier(["migrate", "--help"])
+        #expect(run.status == 0)
+        #expect(run.output == """
+            Usage: pier migrate [options]
+
+            Apply pending database migrations (a SQLite database is backed up first)
+
+            A SQLite database that already has a schema is copied to <path>.backup-<UTC time> first. Pier takes no backup of a PostgreSQL database: back it up with pg_dump before upgrading. On PostgreSQL, migrations hold an advisory lock, so instances starting at the same time migrate only once.
+
+            Options:
+              --database URL                 Database URL, sqlite:///path/pier.db or postgres://USER@HOST:PORT/DB (default: sqlite:///var/lib/pier/pier.db) [env: PIER_DATABASE]
+              --database-password-file PATH  PostgreSQL password file, mode 0600 (default: PGPASSWORD) [env: PIER_DATABASE_PASSWORD_FILE]
+              --log-level LEVEL              trace, debug, info, notice, warning, error or critical (default: warning) [env: PIER_LOG_LEVEL]
+              --help                         Show this help
+
+            """)
+    }
+
+    @Test func aPasswordFileOthersCanReadIsRefusedWithAChmodHint() async throws {
+        try await TemporaryDirectory.with { directory in
+            let path = directory.appendingPathComponent("db-password").path
+            #expect(FileManager.default.createFile(atPath: path, contents: Data("s3cret\n".utf8), attributes: [.posixPermissions: 0o640]))
+            for arguments in [["serve", "--key-file", "/etc/pier/pier.key"], ["migrate"]] {
+                let run = await pier(arguments + ["--database", "postgres://pier@db.internal/pier"],
+                                     environment: ["PIER_DATABASE_PASSWORD_FILE": path])
+                #expect(run.status == 64)
+                #expect(run.errors.hasPrefix(
+                    "Error: the database password file \(path) is accessible by other users (mode 640); run: chmod 600 \(path)\n"))
+                #expect(!run.errors.contains("s3cret"))
+            }
+            let empty = directory.appendingPathComponent("empty").path
+            #expect(FileManager.default.createFile(atPath: empty, contents: Data("\n".utf8), attributes: [.posixPermissions: 0o600]))
+            let run = await pier(["migrate", "--database", "postgres://pier@db.internal/pier", "--database-password-file", empty])
+            #expect(run.status == 64)
+            #expect(run.errors.hasPrefix("Error: the database password file \(empty) is empty\n"))
+        }
+    }
+
+    @Test func migrateRefusesAPasswordInThePostgresURL() async {
+        let run = await pier(["migrate", "--database", "postgres://pier:s3cret@db.internal/pier"])
+        #expect(run.status == 64)
+        #expect(run.errors.hasPrefix("Error: database URL: the PostgreSQL URL must not contain a password"))
+        #expect(!run.errors.contains("s3cret"))
     }
 
     @Test func migrateAppliesThenReportsUpToDate() async throws {

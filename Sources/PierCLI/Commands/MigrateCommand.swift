@@ -2,13 +2,20 @@ import PierLogging
 import PierStorage
 import PierServer
 
-/// `pier migrate`: applies pending migrations after backing the database up.
+/// `pier migrate`: applies pending migrations after backing a SQLite database up; on PostgreSQL under
+/// the migration advisory lock (the operator backs it up with pg_dump).
 struct MigrateCommand: Command {
     static let configuration = CommandConfiguration(
         path: ["migrate"],
         abstract: "Apply pending database migrations (a SQLite database is backed up first)",
+        discussion: """
+            A SQLite database that already has a schema is copied to <path>.backup-<UTC time> first. Pier \
+            takes no backup of a PostgreSQL database: back it up with pg_dump before upgrading. On PostgreSQL, \
+            migrations hold an advisory lock, so instances starting at the same time migrate only once.
+            """,
         options: [
-            .value("database", "URL", help: "Database URL, sqlite:///path/pier.db", default: "sqlite:///var/lib/pier/pier.db"),
+            .value("database", "URL", help: "Database URL, sqlite:///path/pier.db or postgres://USER@HOST:PORT/DB", default: "sqlite:///var/lib/pier/pier.db"),
+            .value("database-password-file", "PATH", help: "PostgreSQL password file, mode 0600 (default: PGPASSWORD)"),
             .value("log-level", "LEVEL", help: "trace, debug, info, notice, warning, error or critical", default: "warning"),
         ]
     )
@@ -18,7 +25,7 @@ struct MigrateCommand: Command {
 
     init(options: ParsedOptions) throws {
         do {
-            database = try DatabaseLocation(parsing: options.value("database")!)
+            database = try ServeCommand.databaseLocation(from: options)
         } catch let error as ConfigurationError {
             throw UsageError(error.message)
         }
@@ -36,6 +43,7 @@ struct MigrateCommand: Command {
             let report = try await bootstrap.migrate(db)
             await db.close()
             if let backup = report.backupPath { context.print("Backup written to \(backup)") }
+            if let note = report.backupNote { context.print("\(note).") }
             if report.applied.isEmpty {
                 context.print("Database \(database) is up to date (\(report.alreadyApplied) migrations applied).")
             } else {

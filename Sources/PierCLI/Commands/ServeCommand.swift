@@ -10,13 +10,16 @@ struct ServeCommand: Command {
         discussion: """
             Secrets stored in the database are encrypted with the key in --key-file (created, mode 0600, \
             only when the database is empty) or with the base64 key in PIER_KEY. A database with pending \
-            migrations is refused unless --migrate is given.
+            migrations is refused unless --migrate is given. With a postgres:// database, give --key-file \
+            or PIER_KEY explicitly (every instance on that database needs the same key) and the password \
+            in --database-password-file or PGPASSWORD, never in the URL.
             """,
         options: [
             .value("listen", "HOST:PORT", help: "Address to listen on", default: "127.0.0.1:8080"),
-            .value("database", "URL", help: "Database URL, sqlite:///path/pier.db", default: "sqlite:///var/lib/pier/pier.db"),
+            .value("database", "URL", help: "Database URL, sqlite:///path/pier.db or postgres://USER@HOST:PORT/DB", default: "sqlite:///var/lib/pier/pier.db"),
+            .value("database-password-file", "PATH", help: "PostgreSQL password file, mode 0600 (default: PGPASSWORD)"),
             .value("public-url", "URL", help: "URL devices and browsers use to reach Pier (default: http://LISTEN)"),
-            .value("key-file", "PATH", help: "Encryption key file, mode 0600 (default: pier.key beside the database)"),
+            .value("key-file", "PATH", help: "Encryption key file, mode 0600 (default: pier.key beside a SQLite database)"),
             .value("portal-name", "NAME", help: "Initial portal name, then kept in the database"),
             .value("time-zone", "ZONE", help: "Initial portal time zone, e.g. Europe/Berlin, then kept in the database"),
             .flag("migrate", help: "Apply pending database migrations before starting"),
@@ -35,7 +38,7 @@ struct ServeCommand: Command {
     static func serverConfiguration(from options: ParsedOptions) throws -> ServerConfiguration {
         do {
             let listen = try ListenAddress(parsing: options.value("listen")!)
-            let database = try DatabaseLocation(parsing: options.value("database")!)
+            let database = try Self.databaseLocation(from: options)
             let publicURLText = options.value("public-url") ?? "http://\(listen)"
             guard let publicURL = URL(string: publicURLText), let scheme = publicURL.scheme,
                 ["http", "https"].contains(scheme), publicURL.host != nil
@@ -52,6 +55,12 @@ struct ServeCommand: Command {
                 case .sqlite(let path):
                     key = .file(path: (URL(fileURLWithPath: path).deletingLastPathComponent().path as NSString)
                         .appendingPathComponent("pier.key"))
+                case .postgres:
+                    // No data directory sits beside a server's database, and every instance on it
+                    // must use the same key: a silently generated local file would split them.
+                    throw UsageError(
+                        "a postgres:// database needs the encryption key given explicitly: --key-file PATH "
+                            + "(the same key file on every instance) or PIER_KEY")
                 }
             }
             var timeZone: TimeZone?
@@ -74,6 +83,15 @@ struct ServeCommand: Command {
         } catch let error as ConfigurationError {
             throw UsageError(error.message)
         }
+    }
+
+    /// `--database` with its PostgreSQL password attached (from `--database-password-file` or
+    /// `PGPASSWORD`); shared with `pier migrate`.
+    static func databaseLocation(from options: ParsedOptions) throws -> DatabaseLocation {
+        let location = try DatabaseLocation(parsing: options.value("database")!)
+        return try location.resolvingPassword(
+            file: options.value("database-password-file"), environment: options.environment,
+            fileOrigin: options.source("database-password-file"))
     }
 
     func run(context: CLIContext) async throws -> Int32 {

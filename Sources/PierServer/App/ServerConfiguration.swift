@@ -1,5 +1,7 @@
 public import Foundation
 public import PierLogging
+public import PierPostgres
+import PierStorage
 
 /// Everything `pier serve` needs, validated. Built by the CLI from flags and `PIER_*` variables.
 public struct ServerConfiguration: Sendable {
@@ -91,13 +93,23 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A database URL: `sqlite:///absolute/path.db` (or, later, `postgres://user@host:port/db`).
+/// A database URL: `sqlite:///absolute/path.db` or `postgres://user@host:port/db`.
+///
+/// A PostgreSQL password never comes from the URL (it would sit in shell history and `ps` output):
+/// ``resolvingPassword(file:environment:)`` attaches it from a password file or `PGPASSWORD`.
+/// ``description`` never shows it.
 public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     case sqlite(path: String)
+    /// A PostgreSQL database shared by every Pier instance that names it (docs/STORAGE.md).
+    case postgres(PostgresConfiguration)
+
+    /// The accepted forms, for error messages.
+    static let acceptedForms = "sqlite:///absolute/path/pier.db or postgres://USER@HOST:PORT/DATABASE"
 
     /// Parses a database URL.
     ///
-    /// - Throws: ``ConfigurationError`` with the accepted forms.
+    /// - Throws: ``ConfigurationError`` with the accepted forms. A PostgreSQL URL is never echoed (it
+    ///   might hold a password).
     public init(parsing text: String) throws {
         if text.hasPrefix("sqlite://") {
             let path = String(text.dropFirst("sqlite://".count))
@@ -110,17 +122,91 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             }
             self = .sqlite(path: path)
         } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
-            throw ConfigurationError(
-                "PostgreSQL is not available in this build of Pier yet; use sqlite:///path/to/pier.db")
+            let configuration: PostgresConfiguration
+            do {
+                configuration = try PostgresConfiguration(url: text)
+            } catch let error as StorageError {
+                throw ConfigurationError("database URL: \(error.message)")
+            }
+            if text.contains("?") {
+                throw ConfigurationError(
+                    "database URL: options after '?' are not supported; use libpq's environment variables "
+                        + "instead (e.g. PGSSLMODE=verify-full, PGSSLROOTCERT)")
+            }
+            self = .postgres(configuration)
         } else {
+            throw ConfigurationError("database URL '\(text)' is not supported; use \(Self.acceptedForms)")
+        }
+    }
+
+    /// Whether instances share this database over the network (PostgreSQL), so nothing lives beside it.
+    public var isShared: Bool {
+        if case .postgres = self { true } else { false }
+    }
+
+    /// Attaches the PostgreSQL password: the content of `file` if given, else `PGPASSWORD`, else none
+    /// (the server may not ask for one). A SQLite location is returned unchanged; a password file
+    /// with a SQLite database is refused (it would be silently ignored).
+    ///
+    /// The file holds the password alone (one trailing newline is ignored) and must not be
+    /// accessible by group or others (like the key file).
+    ///
+    /// - Parameter fileOrigin: how the file was named, for messages (`--database-password-file`).
+    /// - Throws: ``ConfigurationError`` naming the file, never its content.
+    public func resolvingPassword(
+        file: String?, environment: [String: String], fileOrigin: String = "--database-password-file"
+    ) throws -> DatabaseLocation {
+        switch self {
+        case .sqlite:
+            if file != nil {
+                throw ConfigurationError("\(fileOrigin) applies only to a postgres:// database; a SQLite database has no password")
+            }
+            return self
+        case .postgres(var configuration):
+            if let file {
+                try Self.checkPasswordFile(file, origin: fileOrigin)
+                let password: String?
+                do {
+                    password = try PostgresConfiguration.password(environment: [:], passwordFile: file)
+                } catch let error as StorageError {
+                    throw ConfigurationError(error.message)
+                }
+                guard let password, !password.isEmpty else {
+                    throw ConfigurationError("the database password file \(file) is empty")
+                }
+                configuration.password = password
+            } else if let fromEnvironment = environment["PGPASSWORD"], !fromEnvironment.isEmpty {
+                configuration.password = fromEnvironment
+            }
+            return .postgres(configuration)
+        }
+    }
+
+    /// A regular file, readable, with no permission for group or others.
+    static func checkPasswordFile(_ path: String, origin: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
             throw ConfigurationError(
-                "database URL '\(text)' is not supported; use sqlite:///absolute/path/pier.db")
+                "cannot read the database password file \(path) (\(origin)): \(String(cString: strerror(errno)))")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw ConfigurationError("the database password file \(path) (\(origin)) is not a regular file")
+        }
+        let permissions = info.st_mode & 0o777
+        guard permissions & 0o077 == 0 else {
+            throw ConfigurationError(
+                "the database password file \(path) is accessible by other users (mode \(String(permissions, radix: 8))); "
+                    + "run: chmod 600 \(path)")
+        }
+        guard access(path, R_OK) == 0 else {
+            throw ConfigurationError("cannot read the database password file \(path) (\(origin)): permission denied")
         }
     }
 
     public var description: String {
         switch self {
         case .sqlite(let path): "sqlite://\(path)"
+        case .postgres(let configuration): configuration.description
         }
     }
 }
