@@ -53,10 +53,15 @@ public enum PierServerApp {
             let pending = try await bootstrap.pendingMigrations(database)
             if !pending.isEmpty {
                 guard configuration.migrateOnStart else {
+                    let backup: String
+                    switch configuration.database {
+                    case .sqlite: backup = "it backs the database up first"
+                    case .postgres: backup = "after a pg_dump backup; Pier takes none on PostgreSQL"
+                    }
                     throw StartupError(
                         "the database \(configuration.database) has \(pending.count) pending migration(s) "
                             + "(\(pending.map(\.id).joined(separator: ", "))); run `pier migrate --database "
-                            + "\(configuration.database)` (it backs the database up first) or start with --migrate")
+                            + "\(configuration.database)` (\(backup)) or start with --migrate")
                 }
                 let report = try await bootstrap.migrate(database)
                 logger.notice("Database migrated", metadata: [
