@@ -1,5 +1,6 @@
 import Foundation
 import PierCLI
+import PierLogging
 import PierServer
 import PierSQLite
 import PierStorage

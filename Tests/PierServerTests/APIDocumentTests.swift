@@ -11,16 +11,21 @@ import Testing
 /// served by the route it names.
 struct APIDocumentTests {
     /// The server's router (operations + API) and the API routes it registered.
-    func makeRouter() async throws -> (Router, [RegisteredRoute], () async -> Void) {
+    /// Builds the router over a throwaway database (nothing is queried), hands it to `body`, cleans up.
+    func withRouter(_ body: (Router, [RegisteredRoute]) throws -> Void) async throws {
         let directory = try TemporaryDirectory.make(prefix: "pier-openapi")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let database = try await SQLiteDatabase.open(path: directory.appendingPathComponent("pier.db").path, logger: .disabled())
         let store = SQLStore(database: database)
         let router = OperationsRoutes(health: store, metrics: HTTPMetrics()).makeRouter()
         let registered = APIRoutes(store: store).addRoutes(to: router)
-        return (router, registered, {
+        do {
+            try body(router, registered)
+        } catch {
             await database.close()
-            try? FileManager.default.removeItem(at: directory)
-        })
+            throw error
+        }
+        await database.close()
     }
 
     var documented: Set<String> {
@@ -28,17 +33,17 @@ struct APIDocumentTests {
     }
 
     @Test func everyRegisteredRouteIsDocumented() async throws {
-        let (_, registered, close) = try await makeRouter()
-        defer { Task { await close() } }
-        #expect(registered.count >= 7)
-        for route in registered {
-            #expect(documented.contains(route.description), "\(route) is mounted but missing from /openapi.json")
+        let documented = documented
+        try await withRouter { _, registered in
+            #expect(registered.count >= 7)
+            for route in registered {
+                #expect(documented.contains(route.description), "\(route) is mounted but missing from /openapi.json")
+            }
         }
     }
 
     @Test func everyDocumentedOperationIsServedByItsRoute() async throws {
-        let (router, _, close) = try await makeRouter()
-        defer { Task { await close() } }
+        try await withRouter { router, _ in
         let responder = router.makeResponder()
         for operation in OpenAPIDocument.operations {
             let samplePath = operation.path.replacingOccurrences(of: "{id}", with: "sample-id")
@@ -48,6 +53,7 @@ struct APIDocumentTests {
         // The public routes of DESIGN.md §5 are documented as public, everything under /api/v1 needs a token.
         for operation in OpenAPIDocument.operations {
             #expect(operation.isPublic == !operation.path.hasPrefix("/api/v1/"), "\(operation.path)")
+        }
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+import PierCore
 import PierServer
 import PierStorage
 

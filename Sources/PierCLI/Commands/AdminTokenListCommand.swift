@@ -1,4 +1,6 @@
 import Foundation
+import PierCore
+import PierServer
 import PierStorage
 
 /// `pier admin token list`: the stored tokens (never the tokens themselves, which are not stored).

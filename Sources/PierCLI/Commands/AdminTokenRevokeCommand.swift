@@ -1,5 +1,6 @@
 import Foundation
 import PierCore
+import PierServer
 import PierStorage
 
 /// `pier admin token revoke`: a revoked token authenticates nothing from the next request on.

@@ -1,5 +1,5 @@
 public import Foundation
-import PierHTTP
+public import PierHTTP
 public import PierStorage
 
 /// Mounts the REST API (`/api/v1`, DESIGN.md §5) and `/openapi.json` on the server's router.

@@ -1,6 +1,7 @@
 import Foundation
 import PierCore
 import PierHTTP
+import PierLogging
 import PierStorage
 import Synchronization
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A JSON value built in Swift, for documents whose shape is data (the OpenAPI document).
 public enum JSONValue: Sendable, Hashable, Encodable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
