@@ -9,6 +9,7 @@ public enum PierCommandLine {
         ServeCommand.self,
         MigrateCommand.self,
         OktaSimCommand.self,
+        AdminTokenCreateCommand.self, AdminTokenListCommand.self, AdminTokenRevokeCommand.self,
         BenchHTTPServerCommand.self,
     ]
 

@@ -26,9 +26,12 @@ struct CLIGoldenTests {
         Usage: pier <command> [options]
 
         Commands:
-          serve     Run the Pier server
-          migrate   Apply pending database migrations (a SQLite database is backed up first)
-          okta-sim  Run a simulated Okta org (Management API, System Log, control API under /__sim/)
+          serve               Run the Pier server
+          migrate             Apply pending database migrations (a SQLite database is backed up first)
+          okta-sim            Run a simulated Okta org (Management API, System Log, control API under /__sim/)
+          admin token create  Create an API token (printed once; only its hash is stored)
+          admin token list    List API tokens (id, name, created, last used, revoked)
+          admin token revoke  Revoke an API token by id (see 'pier admin token list')
 
         Options:
           --help       Show help for pier or for a command (pier <command> --help)

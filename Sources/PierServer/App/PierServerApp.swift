@@ -87,6 +87,7 @@ public enum PierServerApp {
 
             let metrics = HTTPMetrics()
             let router = OperationsRoutes(health: store, metrics: metrics).makeRouter()
+            APIRoutes(store: store).addRoutes(to: router)
             let server = HTTPServer(
                 configuration: .init(
                     host: configuration.listen.host, port: configuration.listen.port,
