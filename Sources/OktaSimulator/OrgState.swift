@@ -140,6 +140,7 @@ struct OrgState: Sendable {
         let others = max(groupCount - 1, 0)
         var ranks = Array(1...max(others, 1))
         ranks.shuffle(using: &rng)
+        let sizes = SeedData.groupSizes(users: n, groups: others)
         for g in 0..<others {
             let kindRoll = rng.below(8)
             let type: GroupType = kindRoll < 6 ? .okta : .app
@@ -177,9 +178,7 @@ struct OrgState: Sendable {
                 objectClass: objectClass, type: type, profile: profile, logo: logo
             )
             state.insertGroup(group)
-            // Sizes: rank r gets ≈ N/4 / r^0.9 members (DESIGN.md §10: ≥ 2N memberships, largest ≥ N/5).
-            let rank = Double(ranks[g])
-            let size = min(n, max(1, Int(Double(n) * 0.25 / pow(rank, 0.9))))
+            let size = sizes[ranks[g] - 1]
             var chosen: [Int]
             if size * 4 > n {
                 var pool = Array(0..<n)
