@@ -117,6 +117,9 @@ public final class OktaSimulatorServer: Sendable {
     /// Status of every user, by id.
     public var userStatuses: [String: String] { org.withLock { $0?.users.mapValues(\.status.rawValue) ?? [:] } }
 
+    /// A user's `profile.login`, or "" when unknown.
+    public func userLogin(_ id: String) -> String { org.withLock { $0?.users[id]?.login ?? "" } }
+
     /// Member ids of a group (Everyone: every user).
     public func memberIDs(of groupID: String) -> [String] { org.withLock { $0?.memberIDs(of: groupID) ?? [] } }
 

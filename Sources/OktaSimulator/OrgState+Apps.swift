@@ -59,6 +59,8 @@ extension OrgState {
         if method == "none", pkce == false { causes.append("pkce_required: Public clients must require PKCE") }
         guard causes.isEmpty else { throw OktaAPIError.validation(causes) }
         var kept = settings
+        // Accepted on create but not echoed in Okta's app object (spec example request vs response).
+        kept["participate_slo"] = nil
         if kept["application_type"] == nil { kept["application_type"] = .string("web") }
         if kept["issuer_mode"] == nil { kept["issuer_mode"] = .string("ORG_URL") }
         return (label, method, pkce, kept, body["profile"])

@@ -117,6 +117,41 @@ async def main(url, token):
     print(f"error {status} {type(err).__name__} {getattr(err, 'error_code', None)} "
           f"{isinstance(err, OktaAPIError)}")
 
+    await check_apps(client, groups)
+
+
+async def check_apps(client, groups):
+    """Creates an OIDC web app through the SDK's models and assigns the second group to it."""
+    from okta.models import OpenIdConnectApplication
+
+    app_body = OpenIdConnectApplication.from_dict({
+        "name": "oidc_client",
+        "label": "Pier SDK Check",
+        "signOnMode": "OPENID_CONNECT",
+        "credentials": {"oauthClient": {"token_endpoint_auth_method": "client_secret_basic"}},
+        "settings": {"oauthClient": {
+            "application_type": "web",
+            "redirect_uris": ["https://pier.example/oauth/okta/callback"],
+            "response_types": ["code"],
+            "grant_types": ["authorization_code"],
+        }},
+    })
+    app, _, err = await client.create_application(app_body)
+    if err is not None:
+        fail(f"create_application: {err}")
+    status = app.status.value if hasattr(app.status, "value") else app.status
+    client_id = app.credentials.oauth_client.client_id
+    secret = app.credentials.oauth_client.client_secret or ""
+    print(f"app {app.id} {status} {client_id} {len(secret)}")
+    assignment, _, err = await client.assign_group_to_application(app.id, groups[1].id)
+    if err is not None:
+        fail(f"assign_group_to_application: {err}")
+    print(f"assigned {app.id} {assignment.id}")
+    assignments, _, err = await client.list_application_group_assignments(app.id)
+    if err is not None:
+        fail(f"list_application_group_assignments: {err}")
+    print(f"assignments {len(assignments)}")
+
 
 if __name__ == "__main__":
     asyncio.run(main(sys.argv[1], sys.argv[2]))
