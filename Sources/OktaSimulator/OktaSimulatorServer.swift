@@ -22,6 +22,7 @@ public final class OktaSimulatorServer: Sendable {
     let limiter: RateLimiter
     let faults = FaultTable()
     let revoked = Mutex<Set<String>>([])
+    let oidc = Mutex(OIDCState())
     private let server = Mutex<HTTPServer?>(nil)
     private let base = Mutex<String>("")
     private let errorIDs = Mutex(SeededGenerator(seed: 42))
