@@ -57,21 +57,22 @@ struct OAuthError: Error, Sendable {
     var error: String
     var description: String
 
-    static let noCredentials = OAuthError(status: 401, error: "invalid_client", description: "No client credentials found.")
+    static let noCredentials = OAuthError(status: 401, error: "invalid_client", description: "No client credentials found")
     static let badSecret = OAuthError(
         status: 401, error: "invalid_client", description: "The client secret supplied for a confidential client is invalid."
     )
     static let unknownClient = OAuthError(status: 401, error: "invalid_client", description: "Invalid value for 'client_id' parameter.")
     static let multipleCredentials = OAuthError(
         status: 400, error: "invalid_request",
-        description: "Cannot supply multiple client credentials. Use one of the following: credentials in the Authorization header, credentials in the post body, or a client_assertion in the post body."
+        description: "Can't supply multiple client credentials. Use one of the following: credentials in the Authorization header, credentials in the post body, or a `client_assertion` in the post body."
     )
     static let unsupportedGrant = OAuthError(
-        status: 400, error: "unsupported_grant_type", description: "The authorization grant type is not supported by the authorization server."
+        status: 400, error: "unsupported_grant_type", description: "The grant type in the request isn't supported."
     )
     static let invalidCode = OAuthError(status: 400, error: "invalid_grant", description: "The authorization code is invalid or has expired.")
     static let mismatchedClient = OAuthError(
-        status: 400, error: "invalid_grant", description: "The authorization code is invalid or has expired."
+        status: 400, error: "invalid_grant",
+        description: "The grant was issued to another client. Ensure that the `client_id` matches the one used at the authorize request."
     )
     static let redirectMismatch = OAuthError(
         status: 400, error: "invalid_grant", description: "The 'redirect_uri' does not match the redirection URI used in the authorization request."
