@@ -58,7 +58,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "PierCLI", dependencies: ["PierServer", "PierCore", "PierStorage", "PierHTTP", "PierLogging"], swiftSettings: swiftSettings),
+        .target(name: "PierCLI", dependencies: ["PierServer", "PierCore", "PierStorage", "PierHTTP", "OktaSimulator", "PierLogging"], swiftSettings: swiftSettings),
         .executableTarget(name: "pier", dependencies: ["PierCLI"], swiftSettings: swiftSettings),
 
         .target(
@@ -67,6 +67,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .testTarget(name: "PierLoggingTests", dependencies: ["PierLogging"], swiftSettings: swiftSettings),
         .testTarget(name: "PierCoreTests", dependencies: ["PierCore", "PierTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PierHTTPTests", dependencies: ["PierHTTP", "PierLogging", "PierTestSupport"], swiftSettings: swiftSettings),
         .testTarget(

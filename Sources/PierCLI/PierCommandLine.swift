@@ -8,6 +8,7 @@ public enum PierCommandLine {
     static let commands: [any Command.Type] = [
         ServeCommand.self,
         MigrateCommand.self,
+        OktaSimCommand.self,
         BenchHTTPServerCommand.self,
     ]
 

@@ -1,6 +1,7 @@
 public import Foundation
 public import PierStorage
 import PierSQLite
+public import PierPostgres
 import PierLogging
 
 /// A storage backend the shared behaviour suite runs against.
@@ -12,9 +13,12 @@ import PierLogging
 /// }
 /// ```
 ///
-/// SQLite is always available. A PostgreSQL case joins when `PIER_TEST_POSTGRES_URL` is set.
+/// SQLite is always available. A PostgreSQL case joins when `PIER_TEST_POSTGRES_URL` is set
+/// (`postgres://user@host:port/db`, password from `PGPASSWORD`; `scripts/test` starts a throwaway
+/// server and sets it): each test then gets its own fresh schema in that database, dropped afterwards.
 public enum StorageBackend: String, Sendable, CaseIterable, CustomStringConvertible {
     case sqlite
+    case postgres
 
     /// The backends usable in this environment.
     public static var available: [StorageBackend] {
@@ -25,6 +29,7 @@ public enum StorageBackend: String, Sendable, CaseIterable, CustomStringConverti
     public var isAvailable: Bool {
         switch self {
         case .sqlite: true
+        case .postgres: Self.postgresURL != nil
         }
     }
 
@@ -34,6 +39,7 @@ public enum StorageBackend: String, Sendable, CaseIterable, CustomStringConverti
     public var migrations: [Migration] {
         switch self {
         case .sqlite: SQLiteMigrations.all
+        case .postgres: PostgresMigrations.all
         }
     }
 
@@ -64,6 +70,80 @@ public enum StorageBackend: String, Sendable, CaseIterable, CustomStringConverti
                 }
             }
             return (database, cleanup)
+        case .postgres:
+            let schema = try await Self.createPostgresSchema()
+            let database: PostgresDatabase
+            do {
+                database = try await PostgresDatabase.open(try Self.postgresConfiguration(schema: schema), logger: .disabled())
+            } catch {
+                await Self.dropPostgresSchema(schema)
+                throw error
+            }
+            let cleanup: @Sendable () async -> Void = {
+                await database.close()
+                await Self.dropPostgresSchema(schema)
+            }
+            if migrated {
+                do {
+                    try await database.migrate(with: Migrator(migrations: migrations, logger: .disabled()))
+                } catch {
+                    await cleanup()
+                    throw error
+                }
+            }
+            return (database, cleanup)
+        }
+    }
+
+    // MARK: - PostgreSQL
+
+    /// `PIER_TEST_POSTGRES_URL`, when set and not empty.
+    public static var postgresURL: String? {
+        guard let url = ProcessInfo.processInfo.environment["PIER_TEST_POSTGRES_URL"], !url.isEmpty else { return nil }
+        return url
+    }
+
+    /// The test server's configuration, optionally confined to `schema`; small pools (tests run in
+    /// parallel against one server).
+    public static func postgresConfiguration(schema: String? = nil) throws -> PostgresConfiguration {
+        guard let url = postgresURL else {
+            throw StorageError(.unavailable, "PIER_TEST_POSTGRES_URL is not set; run scripts/postgres-test-server start")
+        }
+        var configuration = try PostgresConfiguration(url: url)
+        configuration.password = ProcessInfo.processInfo.environment["PGPASSWORD"]
+        configuration.schema = schema
+        configuration.readerCount = 2
+        return configuration
+    }
+
+    /// Creates a new, empty schema with a unique name and returns the name.
+    public static func createPostgresSchema() async throws -> String {
+        let schema = "pier_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await withAdminDatabase { admin in
+            // The name is generated above from hex digits: safe to splice as an identifier.
+            try await admin.write { db in try db.executeScript("CREATE SCHEMA \(schema)") }
+        }
+        return schema
+    }
+
+    /// Drops a schema made by ``createPostgresSchema()`` and everything in it.
+    public static func dropPostgresSchema(_ schema: String) async {
+        precondition(schema.hasPrefix("pier_test_") && schema.utf8.allSatisfy { $0 == 0x5f || (0x30...0x39).contains($0) || (0x61...0x7a).contains($0) })
+        try? await withAdminDatabase { admin in
+            try await admin.write { db in try db.executeScript("DROP SCHEMA IF EXISTS \(schema) CASCADE") }
+        }
+    }
+
+    private static func withAdminDatabase(_ body: (PostgresDatabase) async throws -> Void) async throws {
+        var configuration = try postgresConfiguration()
+        configuration.readerCount = 1
+        let admin = try await PostgresDatabase.open(configuration, logger: .disabled())
+        do {
+            try await body(admin)
+            await admin.close()
+        } catch {
+            await admin.close()
+            throw error
         }
     }
 

@@ -26,14 +26,24 @@ struct CLIGoldenTests {
         Usage: pier <command> [options]
 
         Commands:
-          serve    Run the Pier server
-          migrate  Apply pending database migrations (a SQLite database is backed up first)
+          serve     Run the Pier server
+          migrate   Apply pending database migrations (a SQLite database is backed up first)
+          okta-sim  Run a simulated Okta org (Management API, System Log, control API under /__sim/)
 
         Options:
           --help       Show help for pier or for a command (pier <command> --help)
           --version    Show the version
 
         """
+
+    @Test func oktaSimRefusesBadValues() async {
+        let run = await pier(["okta-sim", "--token", "t", "--rate-limits", "fast"])
+        #expect(run.status == 64)
+        #expect(run.errors.hasPrefix("Error: --rate-limits must be one of none, okta-default; got 'fast'\n"))
+        let missing = await pier(["okta-sim"])
+        #expect(missing.status == 64)
+        #expect(missing.errors.hasPrefix("Error: missing required option '--token T' (or set PIER_SIM_TOKEN)\n"))
+    }
 
     @Test func version() async {
         let run = await pier(["--version"])

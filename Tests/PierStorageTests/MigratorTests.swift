@@ -190,6 +190,35 @@ struct RebuildSQL {
                 sql: rebuild.replacingOccurrences(of: "%@", with: "WHERE id <> 'p2'"),
                 disablesForeignKeys: true
             )
+        case .postgres:
+            createParentAndChild = Migration(id: "9001-test-parent-child", sql: """
+                CREATE TABLE test_parent (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL);
+                CREATE TABLE test_child (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    parent_id TEXT NOT NULL REFERENCES test_parent (id) ON DELETE CASCADE
+                );
+                """)
+            // PostgreSQL changes tables in place (ALTER TABLE); a rebuild through a new table, as
+            // here, drops the old one with CASCADE (removing test_child's foreign key) and re-adds the
+            // foreign key, which validates every existing row.
+            let rebuild = """
+                CREATE TABLE test_parent_new (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL CHECK (name <> ''),
+                    label TEXT NOT NULL DEFAULT 'rebuilt'
+                );
+                INSERT INTO test_parent_new (id, name) SELECT id, name FROM test_parent %@;
+                DROP TABLE test_parent CASCADE;
+                ALTER TABLE test_parent_new RENAME TO test_parent;
+                ALTER TABLE test_child ADD CONSTRAINT test_child_parent_id_fkey
+                    FOREIGN KEY (parent_id) REFERENCES test_parent (id) ON DELETE CASCADE;
+                """
+            rebuildParent = Migration(id: "9002-test-rebuild-parent", sql: rebuild.replacingOccurrences(of: "%@", with: ""), disablesForeignKeys: true)
+            rebuildParentLosingRows = Migration(
+                id: "9002-test-rebuild-parent-losing-rows",
+                sql: rebuild.replacingOccurrences(of: "%@", with: "WHERE id <> 'p2'"),
+                disablesForeignKeys: true
+            )
         default:
             throw StorageError(.other, "no rebuild SQL for \(dialect); add it to RebuildSQL")
         }

@@ -4,7 +4,10 @@ public struct HTTPMethod: Sendable, Hashable, RawRepresentable, CustomStringConv
     public let rawValue: String
 
     /// Creates a method from its token; the token is upper-cased.
-    public init(rawValue: String) { self.rawValue = rawValue.uppercased() }
+    public init(rawValue: String) {
+        // Runs for every request: only allocate when there is something to upper-case.
+        self.rawValue = rawValue.utf8.contains { $0 >= 0x61 && $0 <= 0x7A } ? rawValue.uppercased() : rawValue
+    }
 
     public var description: String { rawValue }
     public static func < (lhs: HTTPMethod, rhs: HTTPMethod) -> Bool { lhs.rawValue < rhs.rawValue }

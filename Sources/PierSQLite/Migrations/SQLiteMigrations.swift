@@ -11,7 +11,14 @@ public enum SQLiteMigrations {
     /// Every migration, in order.
     public static let all: [Migration] = [
         initialSchema,
+        syncRunObjectsByOktaID,
     ]
+
+    /// Lets a sync find an object's latest outcome (DESIGN.md §6: outcome rows are written only when
+    /// the outcome changes) without scanning every run's rows.
+    static let syncRunObjectsByOktaID = Migration(id: "0002-sync-run-objects-by-okta-id", sql: """
+        CREATE INDEX sync_run_objects_okta ON sync_run_objects (okta_id, object_kind);
+        """)
 
     static let initialSchema = Migration(id: "0001-initial-schema", sql: """
         CREATE TABLE settings (

@@ -1,0 +1,423 @@
+public import Foundation
+public import PierCore
+
+extension SQLStore: SyncStagingStore {
+    // MARK: - Staging
+
+    public func stageUsers(_ users: [DirectoryUserRecord], run: SyncRunID) async throws {
+        guard !users.isEmpty else { return }
+        try await database.write { db in
+            for user in users {
+                try db.execute("""
+                    INSERT INTO sync_staging_users (run_id, okta_id, okta_status, login, email, first_name, last_name, phone,
+                        department, title, profile, okta_last_updated)
+                    VALUES (\(run.rawValue), \(user.oktaID.rawValue), \(user.oktaStatus), \(user.login), \(user.email),
+                        \(user.firstName), \(user.lastName), \(user.phone), \(user.department), \(user.title), \(user.profile),
+                        \(user.oktaLastUpdated))
+                    ON CONFLICT (run_id, okta_id) DO UPDATE SET okta_status = excluded.okta_status, login = excluded.login,
+                        email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,
+                        phone = excluded.phone, department = excluded.department, title = excluded.title,
+                        profile = excluded.profile, okta_last_updated = excluded.okta_last_updated
+                    WHERE sync_staging_users.okta_last_updated IS NULL OR excluded.okta_last_updated IS NULL
+                        OR excluded.okta_last_updated >= sync_staging_users.okta_last_updated
+                    """)
+            }
+        }
+    }
+
+    public func stageGroups(_ groups: [(record: DirectoryGroupRecord, memberCount: Int?)], run: SyncRunID) async throws {
+        guard !groups.isEmpty else { return }
+        let rows = groups.map { ($0.record, $0.memberCount) }
+        try await database.write { db in
+            for (group, memberCount) in rows {
+                try db.execute("""
+                    INSERT INTO sync_staging_groups (run_id, okta_id, name, description, type, member_count, okta_last_updated)
+                    VALUES (\(run.rawValue), \(group.oktaID.rawValue), \(group.name), \(group.description), \(group.type),
+                        \(memberCount), \(group.oktaLastUpdated))
+                    ON CONFLICT (run_id, okta_id) DO UPDATE SET name = excluded.name, description = excluded.description,
+                        type = excluded.type, member_count = excluded.member_count, okta_last_updated = excluded.okta_last_updated
+                    """)
+            }
+        }
+    }
+
+    public func stageMembers(_ members: [OktaUserID], of group: OktaGroupID, complete: Bool, run: SyncRunID) async throws {
+        try await database.write { db in
+            for member in members {
+                try db.execute("""
+                    INSERT INTO sync_staging_members (run_id, group_okta_id, user_okta_id)
+                    VALUES (\(run.rawValue), \(group.rawValue), \(member.rawValue))
+                    ON CONFLICT (run_id, group_okta_id, user_okta_id) DO NOTHING
+                    """)
+            }
+            if complete {
+                try db.execute("""
+                    UPDATE sync_staging_groups SET members_complete = 1 WHERE run_id = \(run.rawValue) AND okta_id = \(group.rawValue)
+                    """)
+            }
+        }
+    }
+
+    public func groupsNeedingMembers(run: SyncRunID) async throws -> [OktaGroupID] {
+        try await database.read { db in
+            try db.fetchAll("""
+                SELECT okta_id FROM sync_staging_groups
+                WHERE run_id = \(run.rawValue) AND type IN ('OKTA_GROUP', 'APP_GROUP') ORDER BY okta_id
+                """).map { OktaGroupID(try $0.decode("okta_id", as: String.self)) }
+        }
+    }
+
+    // MARK: - Plan inputs
+
+    /// Okta statuses that deactivate a known user (derived from ``UserStatusMapping``, never restated).
+    static var deactivatingStatuses: [String] {
+        UserStatusMapping.knownStatuses
+            .filter { UserStatusMapping.decide($0, isKnown: true) == .status(.deactivated) }
+            .map(\.oktaValue)
+    }
+
+    public func removalSummary(run: SyncRunID, directory: DirectoryID) async throws -> RemovalGuard.Input {
+        try await database.read { db in
+            let d = directory.rawValue
+            let r = run.rawValue
+            func count(_ sql: SQL) throws -> Int { try db.fetchValue(sql, as: Int.self) ?? 0 }
+            let largest = try db.fetchValue("""
+                SELECT count(*) AS n FROM group_members m JOIN groups g ON g.id = m.group_id
+                WHERE g.directory_id = \(d)
+                    AND NOT EXISTS (SELECT 1 FROM sync_staging_groups s WHERE s.run_id = \(r) AND s.okta_id = g.okta_id)
+                GROUP BY g.id ORDER BY n DESC LIMIT 1
+                """, as: Int.self) ?? 0
+            return RemovalGuard.Input(
+                domainUsers: try count("SELECT count(*) FROM users WHERE directory_id = \(d)"),
+                userRemovals: try count("""
+                    SELECT count(*) FROM users u WHERE u.directory_id = \(d)
+                        AND NOT EXISTS (SELECT 1 FROM sync_staging_users s WHERE s.run_id = \(r) AND s.okta_id = u.okta_id)
+                    """),
+                userDeactivations: try count("""
+                    SELECT count(*) FROM users u JOIN sync_staging_users s ON s.run_id = \(r) AND s.okta_id = u.okta_id
+                    WHERE u.directory_id = \(d) AND u.status <> 'deactivated' AND s.okta_status IN (\(list: Self.deactivatingStatuses))
+                    """),
+                walkedUsers: try count("SELECT count(*) FROM sync_staging_users WHERE run_id = \(r)"),
+                domainGroups: try count("SELECT count(*) FROM groups WHERE directory_id = \(d)"),
+                groupRemovals: try count("""
+                    SELECT count(*) FROM groups g WHERE g.directory_id = \(d)
+                        AND NOT EXISTS (SELECT 1 FROM sync_staging_groups s WHERE s.run_id = \(r) AND s.okta_id = g.okta_id)
+                    """),
+                largestRemovedGroupMembers: largest
+            )
+        }
+    }
+
+    public func userRemovalCandidates(run: SyncRunID, directory: DirectoryID) async throws -> [OktaUserID] {
+        try await database.read { db in
+            try db.fetchAll("""
+                SELECT u.okta_id FROM users u WHERE u.directory_id = \(directory.rawValue)
+                    AND NOT EXISTS (SELECT 1 FROM sync_staging_users s WHERE s.run_id = \(run.rawValue) AND s.okta_id = u.okta_id)
+                ORDER BY u.okta_id
+                """).map { OktaUserID(try $0.decode("okta_id", as: String.self)) }
+        }
+    }
+
+    public func groupRemovalCandidates(run: SyncRunID, directory: DirectoryID) async throws -> [OktaGroupID] {
+        try await database.read { db in
+            try db.fetchAll("""
+                SELECT g.okta_id FROM groups g WHERE g.directory_id = \(directory.rawValue)
+                    AND NOT EXISTS (SELECT 1 FROM sync_staging_groups s WHERE s.run_id = \(run.rawValue) AND s.okta_id = g.okta_id)
+                ORDER BY g.okta_id
+                """).map { OktaGroupID(try $0.decode("okta_id", as: String.self)) }
+        }
+    }
+
+    // MARK: - Apply
+
+    public func applyFullSync(_ apply: FullSyncApply) async throws -> SyncRunRecord {
+        try await database.write { db in try Self.applyFullSync(apply, in: db) }
+    }
+
+    /// Rows read per keyset chunk while applying (bounds memory inside the transaction).
+    static let applyChunk = 500
+
+    static func applyFullSync(_ apply: FullSyncApply, in db: any DatabaseConnection) throws -> SyncRunRecord {
+        try lockFence(apply.lease, in: db)
+        let d = apply.directory.rawValue
+        let r = apply.run.rawValue
+        let now = apply.at
+        let holding = !apply.held.isEmpty
+        var counts = SyncCounts()
+        var heldUsers = 0
+        var heldGroups = 0
+
+        func record(_ kind: String, _ oktaID: String, _ pierID: String?, _ outcome: String, _ reason: String? = nil) throws {
+            try db.execute("""
+                INSERT INTO sync_run_objects (run_id, object_kind, okta_id, pier_id, outcome, reason, at)
+                VALUES (\(r), \(kind), \(oktaID), \(pierID), \(outcome), \(reason), \(now))
+                """)
+        }
+        func recordSkip(_ kind: String, _ oktaID: String, _ pierID: String?, _ reason: SkipReason) throws {
+            // Written only when the object's outcome changes (DESIGN.md §6).
+            let last = try db.fetchOne("""
+                SELECT o.outcome, o.reason FROM sync_run_objects o JOIN sync_runs sr ON sr.id = o.run_id
+                WHERE o.okta_id = \(oktaID) AND o.object_kind = \(kind) AND sr.directory_id = \(d)
+                ORDER BY o.id DESC LIMIT 1
+                """)
+            if try last?.decode("outcome", as: String.self) == "skipped", try last?.decode("reason", as: String?.self) == reason.rawValue {
+                return
+            }
+            try record(kind, oktaID, pierID, "skipped", reason.rawValue)
+        }
+
+        // MARK: Users
+        var lastUser = ""
+        while true {
+            let rows = try db.fetchAll("""
+                SELECT \(userRecordColumns("s")), u.id AS u_id, u.status AS u_status,
+                    u.okta_id AS u_okta_id, u.okta_status AS u_okta_status, u.login AS u_login, u.email AS u_email,
+                    u.first_name AS u_first_name, u.last_name AS u_last_name, u.phone AS u_phone, u.department AS u_department,
+                    u.title AS u_title, u.profile AS u_profile, u.okta_last_updated AS u_okta_last_updated, t.pier_id AS t_pier_id
+                FROM sync_staging_users s
+                LEFT JOIN users u ON u.directory_id = \(d) AND u.okta_id = s.okta_id
+                LEFT JOIN tombstones t ON t.directory_id = \(d) AND t.kind = 'user' AND t.okta_id = s.okta_id AND t.expires_at > \(now)
+                WHERE s.run_id = \(r) AND s.okta_id > \(lastUser)
+                ORDER BY s.okta_id LIMIT \(applyChunk)
+                """)
+            guard let last = rows.last else { break }
+            lastUser = try last.decode("okta_id")
+            for row in rows {
+                let remote = try userRecord(from: row)
+                let localID: String? = try row.decode("u_id")
+                let local = try localID.map { _ in
+                    LocalDirectoryUser(record: try userRecord(from: row, prefix: "u_"), status: try pierStatus(from: row, column: "u_status"))
+                }
+                let tombstone: String? = try row.decode("t_pier_id")
+                let action = SyncPlanner.userAction(remote: remote, local: local, tombstoned: tombstone != nil, holdingDeactivations: holding)
+                switch action {
+                case .create(let status), .revive(let status):
+                    let id = tombstone ?? UUID().uuidString.lowercased()
+                    try db.execute("""
+                        INSERT INTO users (id, source, directory_id, okta_id, login, email, first_name, last_name, phone, department,
+                            title, status, okta_status, profile, okta_last_updated, created_at, updated_at)
+                        VALUES (\(id), 'directory', \(d), \(remote.oktaID.rawValue), \(remote.login), \(remote.email),
+                            \(remote.firstName), \(remote.lastName), \(remote.phone), \(remote.department), \(remote.title),
+                            \(status.rawValue), \(remote.oktaStatus), \(remote.profile), \(remote.oktaLastUpdated), \(now), \(now))
+                        """)
+                    if tombstone != nil {
+                        try db.execute("DELETE FROM tombstones WHERE directory_id = \(d) AND kind = 'user' AND okta_id = \(remote.oktaID.rawValue)")
+                    }
+                    counts.users.created += 1
+                    try record("user", remote.oktaID.rawValue, id, tombstone != nil ? "revived" : "created")
+                case .update(let status):
+                    try updateUser(localID!, remote, status: status, at: now, in: db)
+                    counts.users.updated += 1
+                    try record("user", remote.oktaID.rawValue, localID, "updated")
+                case .deactivate:
+                    try updateUser(localID!, remote, status: .deactivated, at: now, in: db)
+                    counts.users.deactivated += 1
+                    try record("user", remote.oktaID.rawValue, localID, "deactivated", remote.oktaStatus)
+                case .holdDeactivation:
+                    try updateUser(localID!, remote, status: local!.status, at: now, in: db)
+                    heldUsers += 1
+                    try record("user", remote.oktaID.rawValue, localID, "held", "deactivation")
+                case .unchanged:
+                    break
+                case .skip(let reason):
+                    counts.users.skipped[reason.rawValue, default: 0] += 1
+                    try recordSkip("user", remote.oktaID.rawValue, localID, reason)
+                }
+            }
+        }
+
+        // MARK: Groups
+        var lastGroup = ""
+        while true {
+            let rows = try db.fetchAll("""
+                SELECT s.okta_id, s.name, s.description, s.type, s.okta_last_updated, g.id AS g_id, g.okta_id AS g_okta_id,
+                    g.name AS g_name, g.description AS g_description, g.type AS g_type, g.okta_last_updated AS g_okta_last_updated,
+                    t.pier_id AS t_pier_id
+                FROM sync_staging_groups s
+                LEFT JOIN groups g ON g.directory_id = \(d) AND g.okta_id = s.okta_id
+                LEFT JOIN tombstones t ON t.directory_id = \(d) AND t.kind = 'group' AND t.okta_id = s.okta_id AND t.expires_at > \(now)
+                WHERE s.run_id = \(r) AND s.okta_id > \(lastGroup)
+                ORDER BY s.okta_id LIMIT \(applyChunk)
+                """)
+            guard let last = rows.last else { break }
+            lastGroup = try last.decode("okta_id")
+            for row in rows {
+                let remote = try groupRecord(from: row)
+                let localID: String? = try row.decode("g_id")
+                let local = try localID.map { _ in try groupRecord(from: row, prefix: "g_") }
+                let tombstone: String? = try row.decode("t_pier_id")
+                switch SyncPlanner.groupAction(remote: remote, local: local, tombstoned: tombstone != nil) {
+                case .create, .revive:
+                    let id = tombstone ?? UUID().uuidString.lowercased()
+                    try db.execute("""
+                        INSERT INTO groups (id, directory_id, okta_id, name, description, type, okta_last_updated, created_at, updated_at)
+                        VALUES (\(id), \(d), \(remote.oktaID.rawValue), \(remote.name), \(remote.description), \(remote.type),
+                            \(remote.oktaLastUpdated), \(now), \(now))
+                        """)
+                    if tombstone != nil {
+                        try db.execute("DELETE FROM tombstones WHERE directory_id = \(d) AND kind = 'group' AND okta_id = \(remote.oktaID.rawValue)")
+                    }
+                    counts.groups.created += 1
+                    try record("group", remote.oktaID.rawValue, id, tombstone != nil ? "revived" : "created")
+                case .update:
+                    try db.execute("""
+                        UPDATE groups SET name = \(remote.name), description = \(remote.description), type = \(remote.type),
+                            okta_last_updated = \(remote.oktaLastUpdated), updated_at = \(now)
+                        WHERE id = \(localID!)
+                        """)
+                    counts.groups.updated += 1
+                    try record("group", remote.oktaID.rawValue, localID, "updated")
+                case .unchanged:
+                    break
+                case .skip(let reason):
+                    try recordSkip("group", remote.oktaID.rawValue, localID, reason)
+                }
+            }
+        }
+
+        // MARK: Removals (confirmed, or held)
+        let expires = now.addingTimeInterval(apply.tombstoneLifetime)
+        if holding {
+            heldUsers += try db.execute("""
+                INSERT INTO sync_run_objects (run_id, object_kind, okta_id, pier_id, outcome, reason, at)
+                SELECT \(r), 'user', u.okta_id, u.id, 'held', 'removal', \(now) FROM users u
+                WHERE u.directory_id = \(d)
+                    AND NOT EXISTS (SELECT 1 FROM sync_staging_users s WHERE s.run_id = \(r) AND s.okta_id = u.okta_id)
+                """)
+            heldGroups += try db.execute("""
+                INSERT INTO sync_run_objects (run_id, object_kind, okta_id, pier_id, outcome, reason, at)
+                SELECT \(r), 'group', g.okta_id, g.id, 'held', 'removal', \(now) FROM groups g
+                WHERE g.directory_id = \(d)
+                    AND NOT EXISTS (SELECT 1 FROM sync_staging_groups s WHERE s.run_id = \(r) AND s.okta_id = g.okta_id)
+                """)
+        } else {
+            for oktaID in apply.confirmedUserRemovals {
+                // Only ids the walk did not see: a staged id is never removed, whatever the caller passed.
+                guard let row = try db.fetchOne("""
+                    SELECT u.id, u.status FROM users u WHERE u.directory_id = \(d) AND u.okta_id = \(oktaID.rawValue)
+                        AND NOT EXISTS (SELECT 1 FROM sync_staging_users s WHERE s.run_id = \(r) AND s.okta_id = u.okta_id)
+                    """) else { continue }
+                let id: String = try row.decode("id")
+                if try db.fetchOne("SELECT 1 FROM devices WHERE owner_user_id = \(id) LIMIT 1") != nil {
+                    // Devices are RESTRICT: a deleted user who still owns devices is kept, deactivated, for the
+                    // leaver policy and an administrator's decision.
+                    if try pierStatus(from: row) != .deactivated {
+                        try db.execute("UPDATE users SET status = 'deactivated', updated_at = \(now) WHERE id = \(id)")
+                        counts.users.deactivated += 1
+                        try record("user", oktaID.rawValue, id, "deactivated", "deleted_in_okta_owns_devices")
+                    }
+                    continue
+                }
+                try db.execute("DELETE FROM users WHERE id = \(id)")
+                try tombstone(kind: "user", oktaID: oktaID.rawValue, pierID: id, directory: d, run: r, at: now, expires: expires, in: db)
+                counts.users.removed += 1
+                try record("user", oktaID.rawValue, id, "removed")
+            }
+            for oktaID in apply.confirmedGroupRemovals {
+                guard let id = try db.fetchValue("""
+                    SELECT g.id FROM groups g WHERE g.directory_id = \(d) AND g.okta_id = \(oktaID.rawValue)
+                        AND NOT EXISTS (SELECT 1 FROM sync_staging_groups s WHERE s.run_id = \(r) AND s.okta_id = g.okta_id)
+                    """, as: String.self) else { continue }
+                try db.execute("DELETE FROM groups WHERE id = \(id)")
+                try tombstone(kind: "group", oktaID: oktaID.rawValue, pierID: id, directory: d, run: r, at: now, expires: expires, in: db)
+                counts.groups.removed += 1
+                try record("group", oktaID.rawValue, id, "removed")
+            }
+        }
+
+        // MARK: Memberships (groups whose member walk completed; Everyone derived)
+        let walkedGroups: SQL = """
+            SELECT g.id FROM groups g JOIN sync_staging_groups sg ON sg.run_id = \(r) AND sg.okta_id = g.okta_id
+            WHERE g.directory_id = \(d) AND g.type <> 'BUILT_IN' AND sg.members_complete = 1
+            """
+        counts.memberships.removed += try db.execute("""
+            DELETE FROM group_members WHERE group_id IN (\(walkedGroups))
+                AND NOT EXISTS (
+                    SELECT 1 FROM groups g JOIN users u ON u.id = group_members.user_id
+                    JOIN sync_staging_members sm ON sm.run_id = \(r) AND sm.group_okta_id = g.okta_id AND sm.user_okta_id = u.okta_id
+                    WHERE g.id = group_members.group_id)
+            """)
+        counts.memberships.added += try db.execute("""
+            INSERT INTO group_members (group_id, user_id)
+            SELECT g.id, u.id FROM sync_staging_members sm
+            JOIN groups g ON g.directory_id = \(d) AND g.okta_id = sm.group_okta_id
+            JOIN users u ON u.directory_id = \(d) AND u.okta_id = sm.user_okta_id
+            WHERE sm.run_id = \(r) AND g.id IN (\(walkedGroups))
+                AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.user_id = u.id)
+            """)
+        let everyone: SQL = "SELECT id FROM groups WHERE directory_id = \(d) AND type = 'BUILT_IN'"
+        counts.memberships.removed += try db.execute("""
+            DELETE FROM group_members WHERE group_id IN (\(everyone))
+                AND user_id NOT IN (SELECT id FROM users WHERE directory_id = \(d))
+            """)
+        counts.memberships.added += try db.execute("""
+            INSERT INTO group_members (group_id, user_id)
+            SELECT e.id, u.id FROM groups e JOIN users u ON u.directory_id = \(d)
+            WHERE e.directory_id = \(d) AND e.type = 'BUILT_IN'
+                AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = e.id AND m.user_id = u.id)
+            """)
+
+        // MARK: Watermark, run record, cleanup
+        try db.execute("""
+            UPDATE directories SET watermark = COALESCE(\(apply.watermark), watermark), last_full_sync_at = \(now)
+            WHERE id = \(d)
+            """)
+        // One pending approval per domain: a later full run replaces it.
+        try db.execute("""
+            UPDATE sync_runs SET state = 'discarded', finished_at = \(now)
+            WHERE directory_id = \(d) AND state = 'awaiting_approval' AND id <> \(r)
+            """)
+        let held = holding ? try json(SyncHeld(users: heldUsers, groups: heldGroups, reasons: apply.held)) : nil
+        let changed = try db.execute("""
+            UPDATE sync_runs SET state = \(holding ? SyncRunState.awaitingApproval.rawValue : SyncRunState.succeeded.rawValue),
+                finished_at = \(now), counts = \(try json(counts)), held = \(held), okta_requests = \(apply.oktaRequests),
+                rate_limit_wait_seconds = \(apply.rateLimitWaitSeconds), error = NULL,
+                progress = \(try json(SyncProgress(phase: "done"))), progress_updated_at = \(now)
+            WHERE id = \(r) AND state = 'running'
+            """)
+        guard changed == 1 else { throw StorageError(.conflict, "run \(r) is no longer running") }
+        try dropStaging(of: apply.run, in: db)
+        try db.execute("DELETE FROM tombstones WHERE expires_at <= \(now)")
+        guard let row = try db.fetchOne("\(runColumns) WHERE id = \(r)") else {
+            throw StorageError(.notFound, "run \(r) vanished inside its own transaction")
+        }
+        return try run(from: row)
+    }
+
+    private static func updateUser(_ id: String, _ remote: DirectoryUserRecord, status: PierUserStatus, at now: Date, in db: any DatabaseConnection) throws {
+        try db.execute("""
+            UPDATE users SET login = \(remote.login), email = \(remote.email), first_name = \(remote.firstName),
+                last_name = \(remote.lastName), phone = \(remote.phone), department = \(remote.department), title = \(remote.title),
+                status = \(status.rawValue), okta_status = \(remote.oktaStatus), profile = \(remote.profile),
+                okta_last_updated = \(remote.oktaLastUpdated), updated_at = \(now)
+            WHERE id = \(id)
+            """)
+    }
+
+    private static func tombstone(
+        kind: String, oktaID: String, pierID: String, directory: String, run: String, at now: Date, expires: Date,
+        in db: any DatabaseConnection
+    ) throws {
+        try db.execute("""
+            INSERT INTO tombstones (directory_id, kind, okta_id, pier_id, removed_at, expires_at, run_id)
+            VALUES (\(directory), \(kind), \(oktaID), \(pierID), \(now), \(expires), \(run))
+            ON CONFLICT (directory_id, kind, okta_id) DO UPDATE SET pier_id = excluded.pier_id,
+                removed_at = excluded.removed_at, expires_at = excluded.expires_at, run_id = excluded.run_id
+            """)
+    }
+
+    /// Checks and locks the lease inside the apply transaction: `UPDATE … WHERE fence = $t` (DESIGN.md §8)
+    /// takes the lease row's lock, so on a backend with row locks no one can take the lease before commit.
+    ///
+    /// - Throws: `.conflict` when the lease expired or another holder took it.
+    static func lockFence(_ lease: Lease, in db: any DatabaseConnection) throws {
+        let now = try databaseNow(db)
+        let changed = try db.execute("""
+            UPDATE leases SET fence = fence
+            WHERE name = \(lease.name) AND owner = \(lease.owner) AND fence = \(lease.fence) AND expires_at > \(now)
+            """)
+        if changed != 1 {
+            throw StorageError(.conflict, "lease \(lease.name) (fence \(lease.fence)) is no longer held")
+        }
+    }
+}

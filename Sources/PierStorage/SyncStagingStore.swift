@@ -1,0 +1,75 @@
+public import Foundation
+public import PierCore
+
+/// Everything the one apply transaction of a full run needs (DESIGN.md §6 apply rule).
+public struct FullSyncApply: Sendable {
+    public var run: SyncRunID
+    public var directory: DirectoryID
+    /// The lease the run holds; the transaction checks its fence and changes nothing when it was lost.
+    public var lease: Lease
+    public var at: Date
+    /// Set when the mass-removal guard holds the run: removals and deactivations wait for approval.
+    public var held: [RemovalGuard.Reason]
+    /// Users absent from the walk whose direct read answered "not found" (ignored when held).
+    public var confirmedUserRemovals: [OktaUserID]
+    /// Groups absent from the walk whose direct read answered "not found" (ignored when held).
+    public var confirmedGroupRemovals: [OktaGroupID]
+    /// The new incremental watermark (server time of the run's first request − 2 s).
+    public var watermark: Date?
+    public var oktaRequests: Int
+    public var rateLimitWaitSeconds: Double
+    /// How long a tombstone revives a reappearing id (DESIGN.md §1.2: 30 days).
+    public var tombstoneLifetime: TimeInterval
+
+    public init(
+        run: SyncRunID, directory: DirectoryID, lease: Lease, at: Date, held: [RemovalGuard.Reason] = [],
+        confirmedUserRemovals: [OktaUserID] = [], confirmedGroupRemovals: [OktaGroupID] = [], watermark: Date?,
+        oktaRequests: Int = 0, rateLimitWaitSeconds: Double = 0, tombstoneLifetime: TimeInterval = 30 * 86_400
+    ) {
+        self.run = run
+        self.directory = directory
+        self.lease = lease
+        self.at = at
+        self.held = held
+        self.confirmedUserRemovals = confirmedUserRemovals
+        self.confirmedGroupRemovals = confirmedGroupRemovals
+        self.watermark = watermark
+        self.oktaRequests = oktaRequests
+        self.rateLimitWaitSeconds = rateLimitWaitSeconds
+        self.tombstoneLifetime = tombstoneLifetime
+    }
+}
+
+/// The staging side of a run: what a run read goes to per-run staging tables in short writes (memory
+/// stays bounded by a page), and the one apply transaction turns it into the live directory.
+public protocol SyncStagingStore: Sendable {
+    /// Stages users (an upsert: a walk restarted after an invalid cursor, or a user seen by both walks,
+    /// keeps the most recently updated version).
+    func stageUsers(_ users: [DirectoryUserRecord], run: SyncRunID) async throws
+
+    /// Stages groups with their member counts (`expand=stats`).
+    func stageGroups(_ groups: [(record: DirectoryGroupRecord, memberCount: Int?)], run: SyncRunID) async throws
+
+    /// Stages members of a group; `complete` marks the end of that group's walk.
+    func stageMembers(_ members: [OktaUserID], of group: OktaGroupID, complete: Bool, run: SyncRunID) async throws
+
+    /// Staged groups whose members must be walked (every known type except Everyone), ordered by id.
+    func groupsNeedingMembers(run: SyncRunID) async throws -> [OktaGroupID]
+
+    /// Counts for the partial-view check and the mass-removal guard.
+    func removalSummary(run: SyncRunID, directory: DirectoryID) async throws -> RemovalGuard.Input
+
+    /// Live users absent from the run's walk.
+    func userRemovalCandidates(run: SyncRunID, directory: DirectoryID) async throws -> [OktaUserID]
+
+    /// Live groups absent from the run's walk.
+    func groupRemovalCandidates(run: SyncRunID, directory: DirectoryID) async throws -> [OktaGroupID]
+
+    /// Applies a full run in one transaction: the diff of staging against the live directory (via
+    /// ``SyncPlanner``), confirmed removals with tombstones (or held ones), memberships (Everyone derived),
+    /// the watermark, per-object outcomes and the run's final record; staging rows are dropped.
+    ///
+    /// - Returns: the run as recorded.
+    /// - Throws: `StorageError.conflict` when the lease was lost: nothing is changed.
+    func applyFullSync(_ apply: FullSyncApply) async throws -> SyncRunRecord
+}

@@ -1,0 +1,155 @@
+import Foundation
+import PierCore
+import PierLogging
+import PierStorage
+import Synchronization
+
+/// One full run: walk → stage → partial-view check → guard → confirm removals → apply (DESIGN.md §6).
+final class FullSyncRun<C: Clock<Duration>>: Sendable {
+    let engine: SyncEngine<C>
+    let runID: SyncRunID
+    let directory: DirectoryID
+    let source: any DirectorySource
+    let lease: Lease
+    let logger: Logger
+    private let progress = Mutex(ProgressState())
+
+    struct ProgressState {
+        var value = SyncProgress(phase: "starting")
+        var lastPersisted: Date?
+    }
+
+    init(engine: SyncEngine<C>, runID: SyncRunID, directory: DirectoryID, source: any DirectorySource, lease: Lease, logger: Logger) {
+        self.engine = engine
+        self.runID = runID
+        self.directory = directory
+        self.source = source
+        self.lease = lease
+        self.logger = logger
+    }
+
+    func execute() async throws -> SyncRunRecord {
+        let stores = engine.stores
+        let run = runID
+
+        try await walk(source.users(), phase: "users") { page in
+            try await stores.stageUsers(page.items.map(DirectoryUserRecord.init), run: run)
+        }
+        try await walk(source.deprovisionedUsers(), phase: "deprovisioned_users") { page in
+            try await stores.stageUsers(page.items.map(DirectoryUserRecord.init), run: run)
+        }
+        try await walk(source.groups(), phase: "groups") { page in
+            try await stores.stageGroups(page.items.map { (DirectoryGroupRecord($0), $0.memberCount) }, run: run)
+        }
+        for group in try await stores.groupsNeedingMembers(run: run) {
+            try await walk(source.members(of: group), phase: "members") { page in
+                try await stores.stageMembers(page.items.map(\.userID), of: group, complete: page.isLast, run: run)
+            }
+        }
+
+        // Partial view: a token that sees part of the directory must not remove the rest.
+        setPhase("checking")
+        let organizationCount = try await source.organizationUserCount()
+        var summary = try await stores.removalSummary(run: run, directory: directory)
+        if PartialViewRule.isPartial(walked: summary.walkedUsers, organizationCount: organizationCount) {
+            throw SyncRunError(
+                code: "okta_token_partial_view",
+                message: organizationCount == nil
+                    ? "The API token cannot see the Everyone group, so Pier cannot tell whether it sees the whole directory. Use a token of a super or read-only administrator. Nothing was changed."
+                    : "The API token sees \(summary.walkedUsers) of the org's \(organizationCount!) users (a group administrator's token?). Use a token of a super or read-only administrator. Nothing was changed."
+            )
+        }
+
+        let thresholds = try await thresholds()
+        var held = RemovalGuard(thresholds: thresholds).evaluate(summary)
+        var confirmedUsers: [OktaUserID] = []
+        var confirmedGroups: [OktaGroupID] = []
+        if held.isEmpty {
+            // Removal needs confirmation: absent from a complete walk AND a direct read answering 404.
+            setPhase("confirming")
+            for id in try await stores.userRemovalCandidates(run: run, directory: directory) {
+                try Task.checkCancellation()
+                if let user = try await source.user(id) {
+                    // Still there (its status changed mid-walk): take the fresh read instead.
+                    try await stores.stageUsers([DirectoryUserRecord(user)], run: run)
+                } else {
+                    confirmedUsers.append(id)
+                }
+            }
+            for id in try await stores.groupRemovalCandidates(run: run, directory: directory) {
+                try Task.checkCancellation()
+                if try await source.group(id) == nil { confirmedGroups.append(id) }
+            }
+            // Fresh reads can turn into deactivations; the guard sees the final numbers.
+            summary = try await stores.removalSummary(run: run, directory: directory)
+            summary.userRemovals = confirmedUsers.count
+            summary.groupRemovals = confirmedGroups.count
+            held = RemovalGuard(thresholds: thresholds).evaluate(summary)
+        }
+
+        try Task.checkCancellation()
+        setPhase("applying")
+        let counters = source.counters()
+        let apply = FullSyncApply(
+            run: run, directory: directory, lease: lease, at: engine.now(), held: held,
+            confirmedUserRemovals: confirmedUsers, confirmedGroupRemovals: confirmedGroups,
+            watermark: source.serverTime()?.addingTimeInterval(-2),
+            oktaRequests: counters.requests, rateLimitWaitSeconds: counters.secondsWaited,
+            tombstoneLifetime: engine.configuration.tombstoneLifetime
+        )
+        return try await stores.applyFullSync(apply)
+    }
+
+    private func thresholds() async throws -> RemovalGuard.Thresholds {
+        guard let configurations = engine.stores as? any DirectoryConfigurationStore,
+              let record = try await configurations.directory(directory) else { return .init() }
+        return record.guardThresholds
+    }
+
+    /// Walks a listing to its explicit end, restarting once after an invalid cursor (staging upserts make
+    /// the restart harmless). A listing that ends without its last-page marker is incomplete: an error.
+    private func walk<Item: Sendable>(
+        _ pages: DirectoryPages<Item>, phase: String, _ handle: (DirectoryPage<Item>) async throws -> Void
+    ) async throws {
+        setPhase(phase)
+        var restarted = false
+        while true {
+            do {
+                var complete = false
+                for try await page in pages {
+                    try Task.checkCancellation()
+                    try await handle(page)
+                    try await advance(pages: 1, objects: page.items.count)
+                    if page.isLast { complete = true }
+                }
+                guard complete else {
+                    throw SyncRunError(code: "okta_incomplete_listing", message: "A listing ended without its last page; nothing was changed.")
+                }
+                return
+            } catch let error as any DirectorySourceError where error.failure == .invalidCursor && !restarted {
+                logger.notice("walk restarted after an invalid cursor", metadata: ["sync.phase": phase])
+                restarted = true
+            }
+        }
+    }
+
+    private func setPhase(_ phase: String) {
+        progress.withLock { $0.value.phase = phase }
+    }
+
+    private func advance(pages: Int, objects: Int) async throws {
+        let now = engine.now()
+        let interval = engine.configuration.progressInterval
+        let snapshot: SyncProgress? = progress.withLock { state in
+            state.value.pages += pages
+            state.value.objects += objects
+            if let last = state.lastPersisted, now.timeIntervalSince(last) < interval { return nil }
+            state.lastPersisted = now
+            return state.value
+        }
+        guard let snapshot else { return }
+        let counters = source.counters()
+        try await engine.stores.updateProgress(runID, snapshot, oktaRequests: counters.requests,
+                                               rateLimitWaitSeconds: counters.secondsWaited, at: now)
+    }
+}

@@ -1,0 +1,169 @@
+public import Foundation
+public import PierCore
+public import PierLogging
+public import PierStorage
+import Synchronization
+
+/// The stores a sync engine uses.
+public typealias SyncEngineStores = SyncRunStore & SyncStagingStore & LeaseStore
+
+/// Runs syncs of Okta domains (DESIGN.md §6): it reads a ``DirectorySource`` page by page into per-run
+/// staging, plans with ``SyncPlanner``, confirms removals by direct reads, applies the mass-removal guard
+/// and applies everything in one transaction under the domain's lease, with the new watermark.
+///
+/// ```swift
+/// let engine = SyncEngine(stores: SQLStore(database: database), clock: ContinuousClock(), now: { Date() },
+///                         logger: logger, configuration: .init(owner: instanceID))
+/// let run = try await engine.runFullSync(directory: id, source: oktaSource, trigger: .manual)
+/// ```
+///
+/// A run that fails, is cancelled or loses its lease leaves the live directory unchanged: nothing but
+/// staging and the run record is written before the apply transaction.
+public struct SyncEngine<C: Clock<Duration>>: Sendable {
+    /// Timings and identity.
+    public struct Configuration: Sendable {
+        /// This instance (the lease owner).
+        public var owner: String
+        /// Lease time to live (DESIGN.md §8: 30 s).
+        public var leaseTTL: Duration = .seconds(30)
+        /// How often the lease is renewed (10 s).
+        public var leaseRenewal: Duration = .seconds(10)
+        /// Progress is persisted at least this often while pages arrive (2 s).
+        public var progressInterval: TimeInterval = 2
+        /// How long a tombstone keeps an id revivable (30 days).
+        public var tombstoneLifetime: TimeInterval = 30 * 86_400
+
+        public init(owner: String) {
+            self.owner = owner
+        }
+    }
+
+    let stores: any SyncEngineStores
+    let clock: C
+    let now: @Sendable () -> Date
+    let logger: Logger
+    let configuration: Configuration
+
+    /// Creates an engine.
+    ///
+    /// - Parameters:
+    ///   - stores: Runs, staging/apply and leases.
+    ///   - clock: Waits (lease renewal) run on this clock.
+    ///   - now: Timestamps for records.
+    public init(stores: any SyncEngineStores, clock: C, now: @escaping @Sendable () -> Date, logger: Logger, configuration: Configuration) {
+        self.stores = stores
+        self.clock = clock
+        self.now = now
+        self.logger = logger
+        self.configuration = configuration
+    }
+
+    /// Runs one full sync of a domain and returns its record (succeeded, awaiting approval, failed or
+    /// interrupted). Failures of the run itself are recorded, not thrown.
+    ///
+    /// - Throws: ``SyncEngineError/alreadyRunning`` when another holder has the domain's lease;
+    ///   storage errors that prevented recording the run.
+    public func runFullSync(directory: DirectoryID, source: any DirectorySource, trigger: SyncTrigger) async throws -> SyncRunRecord {
+        let leaseName = SQLStore.syncLeaseName(directory)
+        guard let lease = try await stores.acquireLease(leaseName, owner: configuration.owner, ttl: configuration.leaseTTL) else {
+            throw SyncEngineError.alreadyRunning
+        }
+        let runID = SyncRunID(UUID().uuidString.lowercased())
+        var log = logger
+        log.metadata["sync.run.id"] = runID.rawValue
+        log.metadata["directory.id"] = directory.rawValue
+        do {
+            _ = try await stores.startRun(id: runID, directory: directory, trigger: trigger, kind: .full, lease: lease, at: now())
+        } catch {
+            try? await stores.releaseLease(lease)
+            throw error
+        }
+        log.info("sync run started", metadata: ["sync.kind": "full", "sync.trigger": trigger.rawValue])
+        let run = FullSyncRun(engine: self, runID: runID, directory: directory, source: source, lease: lease, logger: log)
+        let record: SyncRunRecord
+        do {
+            record = try await withLeaseRenewal(lease) { try await run.execute() }
+        } catch {
+            let ending = Self.ending(for: error, source: source)
+            log.notice("sync run ended without applying", metadata: ["sync.state": ending.state.rawValue, "error.code": ending.error?.code ?? ""])
+            try? await stores.endRun(runID, ending, at: now())
+            try? await stores.releaseLease(lease)
+            guard let stored = try await stores.run(runID) else { throw error }
+            return stored
+        }
+        try? await stores.releaseLease(lease)
+        log.info("sync run finished", metadata: ["sync.state": record.state.rawValue])
+        return record
+    }
+
+    /// Runs `body` while a child task renews the lease; losing the lease cancels `body`.
+    private func withLeaseRenewal<T: Sendable>(_ lease: Lease, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                var current = lease
+                while true {
+                    try await clock.sleep(for: configuration.leaseRenewal)
+                    guard let renewed = try await stores.renewLease(current, ttl: configuration.leaseTTL) else {
+                        throw SyncEngineError.leaseLost
+                    }
+                    current = renewed
+                }
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let value = result { return value }
+            }
+            throw CancellationError()
+        }
+    }
+
+    /// How a run that threw ends.
+    static func ending(for error: any Error, source: any DirectorySource) -> SyncRunEnding {
+        let counters = source.counters()
+        func ending(_ state: SyncRunState, _ runError: SyncRunError?) -> SyncRunEnding {
+            SyncRunEnding(state: state, error: runError, oktaRequests: counters.requests, rateLimitWaitSeconds: counters.secondsWaited)
+        }
+        switch error {
+        case is CancellationError:
+            return ending(.interrupted, SyncRunError(code: "interrupted", message: "The run was stopped before it finished; nothing was changed."))
+        case let error as SyncRunError:
+            return ending(.failed, error)
+        case let error as SyncEngineError:
+            return ending(.failed, error.runError)
+        case let error as any DirectorySourceError:
+            return ending(.failed, SyncRunError(code: Self.code(for: error.failure), message: error.explanation + " Nothing was changed."))
+        case StorageError.conflict:
+            return ending(.failed, SyncEngineError.leaseLost.runError)
+        default:
+            return ending(.failed, SyncRunError(code: "internal", message: "The run failed because of an internal error; nothing was changed."))
+        }
+    }
+
+    /// The run error code of a directory source failure (DESIGN.md §5 codes where one exists).
+    static func code(for failure: DirectorySourceFailure) -> String {
+        switch failure {
+        case .invalidToken: "okta_token_invalid"
+        case .insufficientPermissions: "okta_token_insufficient"
+        case .rateLimited: "okta_rate_limited"
+        case .transport: "okta_unreachable"
+        case .notAnOktaOrg: "okta_not_an_org"
+        default: "okta_\(failure.rawValue)"
+        }
+    }
+}
+
+/// Failures of the engine itself.
+public enum SyncEngineError: Error, Hashable, Sendable {
+    /// Another run of the domain holds its lease.
+    case alreadyRunning
+    /// The lease could not be renewed (another instance took it); the run stops without applying.
+    case leaseLost
+
+    var runError: SyncRunError {
+        switch self {
+        case .alreadyRunning: SyncRunError(code: "conflict", message: "Another sync of this domain is running.")
+        case .leaseLost: SyncRunError(code: "lease_lost", message: "This instance lost the domain's sync lease; nothing was changed.")
+        }
+    }
+}
