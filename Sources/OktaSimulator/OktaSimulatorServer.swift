@@ -260,6 +260,9 @@ struct SimulatorResponder: HTTPResponder {
             case .e500?: response = simulator.errorResponse(.internalError)
             case .e503?: response = simulator.errorResponse(.readOnlyMode)
             case .e429?: response = simulator.errorResponse(.rateLimited)
+            case .reset?:
+                // The connection is dropped without a reply (PierHTTP's Response.abortingConnection).
+                return .abortingConnection
             case .html?:
                 response = Response(
                     status: HTTPStatus(code: 200), headers: ["Content-Type": "text/html;charset=utf-8"],
@@ -268,9 +271,8 @@ struct SimulatorResponder: HTTPResponder {
             default:
                 if let mutation = fault?.mutation { simulator.apply(mutation) }
                 response = run(endpoint, request: request, context: context, simulator: simulator)
-                if fault?.kind == .truncate || fault?.kind == .reset {
+                if fault?.kind == .truncate {
                     response.body = response.body.prefix(max(1, response.body.count / 2))
-                    if fault?.kind == .reset { response.headers.append(name: "Connection", value: "close") }
                 }
             }
         }
