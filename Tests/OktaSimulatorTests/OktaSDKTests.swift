@@ -14,7 +14,6 @@ import Testing
         // A missing interpreter fails the test; it never skips.
         try #require(FileManager.default.isExecutableFile(atPath: Self.python), "no Python at \(Self.python); set PIER_TEST_PYTHON")
         let sim = try SimulatorHarness(users: 130, groups: 12)
-        defer { Task { await sim.stop() } }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("SDK/sdk_check.py").path
         // The org before the script changes it.
         let statuses = sim.server.userStatuses
@@ -54,6 +53,7 @@ import Testing
         #expect(app.count == 5 && app[2] == "ACTIVE" && app[3] == app[1] && Int(app[4]) ?? 0 >= 14, "\(output)")
         #expect(line("assigned") == ["assigned", app.count == 5 ? app[1] : "?", groupIDs[1]], "\(output)")
         #expect(line("assignments") == ["assignments", "1"], "\(output)")
+        await sim.stop()
     }
 
     /// Runs the SDK script with the test Python; returns exit status, stdout and stderr.
