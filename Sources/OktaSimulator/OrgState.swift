@@ -54,6 +54,7 @@ struct OrgState: Sendable {
         let epoch: Int64 = 1_577_836_800  // 2020-01-01
         let horizon: Int64 = 1_704_067_200  // 2024-01-01
         var loginCounts: [String: Int] = [:]
+        var slugs: [String: String] = [:]
         let n = max(userCount, 1)
         var records: [UserRecord] = []
         records.reserveCapacity(n)
@@ -72,8 +73,12 @@ struct OrgState: Sendable {
             }
             let first = i == 0 ? "Sim" : rng.pick(SeedData.firstNames)
             let last = i == 0 ? "Admin" : rng.pick(SeedData.lastNames)
+            // Names come from small pools: fold each once (Foundation's folding is slow per call).
             func slug(_ s: String) -> String {
-                String(s.lowercased().folding(options: .diacriticInsensitive, locale: nil).filter { $0.isLetter || $0.isNumber })
+                if let cached = slugs[s] { return cached }
+                let folded = String(s.lowercased().folding(options: .diacriticInsensitive, locale: nil).filter { $0.isLetter || $0.isNumber })
+                slugs[s] = folded
+                return folded
             }
             let baseLogin = i == 0 ? "admin" : "\(slug(first)).\(slug(last))"
             let count = loginCounts[baseLogin, default: 0]
@@ -114,6 +119,8 @@ struct OrgState: Sendable {
             records[index].id = state.ids.make("00u")
             if index == 0 { state.adminUserID = records[index].id }
         }
+        state.users.reserveCapacity(n)
+        state.loginIndex.reserveCapacity(n)
         for var user in records {
             // Directory-mastered users carry no `password` credential object (REFERENCE §3.3).
             user.encode(base: base)
@@ -258,7 +265,7 @@ struct OrgState: Sendable {
 
     mutating func store(_ user: UserRecord) {
         var user = user
-        user.listBytes = user.json(base: base, full: false).encoded
+        user.encode(base: base)
         users[user.id] = user
     }
 

@@ -23,6 +23,17 @@ import Testing
         await b.stop()
     }
 
+    /// Pre-encoded list bytes are exactly the JSON tree's encoding, for every status and provider.
+    @Test func directListEncodingEqualsTheJSONTree() {
+        let state = OrgState.seeded(
+            userCount: 500, groupCount: 5, seed: 11, base: "http://127.0.0.1:1", password: "p", behaviour: .init()
+        )
+        for user in state.users.values {
+            #expect(user.listBytes == user.json(base: state.base, full: false).encoded, "\(user.id)")
+        }
+        #expect(Set(state.users.values.map(\.providerType)) == ["OKTA", "ACTIVE_DIRECTORY"])
+    }
+
     /// The size law at the benchmark scale (100k users, 2,000 groups) without seeding it in a debug build.
     @Test func sizeLawMeetsDesignAtBenchmarkScale() {
         let sizes = SeedData.groupSizes(users: 100_000, groups: 1_999)
