@@ -57,19 +57,37 @@ import Testing
     }
 
     /// Runs the SDK script with the test Python; returns exit status, stdout and stderr.
+    ///
+    /// The child's output goes to files and the wait happens on a dedicated thread: blocking a thread of
+    /// Swift's cooperative pool for the script's seconds would starve other suites' async servers.
     static func run(_ script: String, arguments: [String]) async throws -> (Int32, String, String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pier-sdk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [script] + arguments
-        process.environment = ["OKTA_TESTING_TESTINGDISABLEHTTPSCHECK": "true", "PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        async let output = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-        async let errors = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
-        let (o, e) = await (output, errors)
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        process.environment = ["OKTA_TESTING_TESTINGDISABLEHTTPSCHECK": "true", "PATH": "/usr/bin:/bin", "HOME": directory.path]
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        process.standardInput = FileHandle.nullDevice
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do {
+                    try process.run()
+                    process.waitUntilExit()
+                    continuation.resume(returning: process.terminationStatus)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.start()
+        }
+        let output = String(decoding: try Data(contentsOf: outURL), as: UTF8.self)
+        let errors = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
+        return (status, output, errors)
     }
 }
