@@ -123,6 +123,7 @@ extension OktaSimulatorServer {
         }
 
         addAppRoutes(to: api)
+        addOIDCRoutes(to: router)
         addControlRoutes(to: router)
     }
 
@@ -189,14 +190,19 @@ extension OktaSimulatorServer {
         }
         control.onSync(.post, "/keys/rotate") { [self] request, _ in
             if let denied = check(request) { return denied }
-            // OIDC signing keys arrive with PierCrypto's RSA signing (issue 3, remaining work).
-            return Response(status: HTTPStatus(code: 501), headers: ["Content-Type": "application/json"],
-                            body: Data(#"{"error":"OIDC keys are not implemented yet"}"#.utf8))
+            do {
+                let kid = try rotateSigningKey()
+                return ok(.object(JSONObject(["ok": .bool(true), "kid": .string(kid)])))
+            } catch {
+                return Response(status: .internalServerError, headers: ["Content-Type": "application/json"],
+                                body: Data(#"{"error":"key generation failed"}"#.utf8))
+            }
         }
         control.onSync(.post, "/reset") { [self] request, _ in
             if let denied = check(request) { return denied }
             faults.clear()
             revoked.withLock { $0.removeAll() }
+            oidc.withLock { $0.sessions = [:]; $0.codes = [:]; $0.accessTokens = [:] }
             limiter.reset(settings: Self.rateSettings(configuration))
             reseed()
             return ok()

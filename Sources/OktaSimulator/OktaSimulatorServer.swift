@@ -22,6 +22,7 @@ public final class OktaSimulatorServer: Sendable {
     let limiter: RateLimiter
     let faults = FaultTable()
     let revoked = Mutex<Set<String>>([])
+    let oidc = Mutex(OIDCState())
     private let server = Mutex<HTTPServer?>(nil)
     private let base = Mutex<String>("")
     private let errorIDs = Mutex(SeededGenerator(seed: 42))
@@ -116,6 +117,9 @@ public final class OktaSimulatorServer: Sendable {
 
     /// Status of every user, by id.
     public var userStatuses: [String: String] { org.withLock { $0?.users.mapValues(\.status.rawValue) ?? [:] } }
+
+    /// A user's `profile.login`, or "" when unknown.
+    public func userLogin(_ id: String) -> String { org.withLock { $0?.users[id]?.login ?? "" } }
 
     /// Member ids of a group (Everyone: every user).
     public func memberIDs(of groupID: String) -> [String] { org.withLock { $0?.memberIDs(of: groupID) ?? [] } }
@@ -256,6 +260,9 @@ struct SimulatorResponder: HTTPResponder {
             case .e500?: response = simulator.errorResponse(.internalError)
             case .e503?: response = simulator.errorResponse(.readOnlyMode)
             case .e429?: response = simulator.errorResponse(.rateLimited)
+            case .reset?:
+                // The connection is dropped without a reply (PierHTTP's Response.abortingConnection).
+                return .abortingConnection
             case .html?:
                 response = Response(
                     status: HTTPStatus(code: 200), headers: ["Content-Type": "text/html;charset=utf-8"],
@@ -264,9 +271,8 @@ struct SimulatorResponder: HTTPResponder {
             default:
                 if let mutation = fault?.mutation { simulator.apply(mutation) }
                 response = run(endpoint, request: request, context: context, simulator: simulator)
-                if fault?.kind == .truncate || fault?.kind == .reset {
+                if fault?.kind == .truncate {
                     response.body = response.body.prefix(max(1, response.body.count / 2))
-                    if fault?.kind == .reset { response.headers.append(name: "Connection", value: "close") }
                 }
             }
         }

@@ -54,6 +54,7 @@ struct OrgState: Sendable {
         let epoch: Int64 = 1_577_836_800  // 2020-01-01
         let horizon: Int64 = 1_704_067_200  // 2024-01-01
         var loginCounts: [String: Int] = [:]
+        var slugs: [String: String] = [:]
         let n = max(userCount, 1)
         var records: [UserRecord] = []
         records.reserveCapacity(n)
@@ -72,8 +73,12 @@ struct OrgState: Sendable {
             }
             let first = i == 0 ? "Sim" : rng.pick(SeedData.firstNames)
             let last = i == 0 ? "Admin" : rng.pick(SeedData.lastNames)
+            // Names come from small pools: fold each once (Foundation's folding is slow per call).
             func slug(_ s: String) -> String {
-                String(s.lowercased().folding(options: .diacriticInsensitive, locale: nil).filter { $0.isLetter || $0.isNumber })
+                if let cached = slugs[s] { return cached }
+                let folded = String(s.lowercased().folding(options: .diacriticInsensitive, locale: nil).filter { $0.isLetter || $0.isNumber })
+                slugs[s] = folded
+                return folded
             }
             let baseLogin = i == 0 ? "admin" : "\(slug(first)).\(slug(last))"
             let count = loginCounts[baseLogin, default: 0]
@@ -114,6 +119,8 @@ struct OrgState: Sendable {
             records[index].id = state.ids.make("00u")
             if index == 0 { state.adminUserID = records[index].id }
         }
+        state.users.reserveCapacity(n)
+        state.loginIndex.reserveCapacity(n)
         for var user in records {
             // Directory-mastered users carry no `password` credential object (REFERENCE §3.3).
             user.encode(base: base)
@@ -140,6 +147,7 @@ struct OrgState: Sendable {
         let others = max(groupCount - 1, 0)
         var ranks = Array(1...max(others, 1))
         ranks.shuffle(using: &rng)
+        let sizes = SeedData.groupSizes(users: n, groups: others)
         for g in 0..<others {
             let kindRoll = rng.below(8)
             let type: GroupType = kindRoll < 6 ? .okta : .app
@@ -177,9 +185,7 @@ struct OrgState: Sendable {
                 objectClass: objectClass, type: type, profile: profile, logo: logo
             )
             state.insertGroup(group)
-            // Sizes: rank r gets ≈ N/4 / r^0.9 members (DESIGN.md §10: ≥ 2N memberships, largest ≥ N/5).
-            let rank = Double(ranks[g])
-            let size = min(n, max(1, Int(Double(n) * 0.25 / pow(rank, 0.9))))
+            let size = sizes[ranks[g] - 1]
             var chosen: [Int]
             if size * 4 > n {
                 var pool = Array(0..<n)
@@ -259,7 +265,7 @@ struct OrgState: Sendable {
 
     mutating func store(_ user: UserRecord) {
         var user = user
-        user.listBytes = user.json(base: base, full: false).encoded
+        user.encode(base: base)
         users[user.id] = user
     }
 

@@ -38,7 +38,33 @@ struct UserRecord: Sendable {
     var hasPassword: Bool { providerType == "OKTA" && password != nil }
 
     mutating func encode(base: String) {
-        listBytes = json(base: base, full: false).encoded
+        listBytes = listEncoding(base: base)
+    }
+
+    /// The list form written straight to bytes (no JSON tree): the same bytes as
+    /// `json(base:full: false).encoded`, about twice as fast, which matters when seeding 100k users.
+    func listEncoding(base: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(768)
+        func raw(_ s: StaticString) { s.withUTF8Buffer { out.append(contentsOf: $0) } }
+        func string(_ s: String) { JSON.encodeString(s, into: &out) }
+        func time(_ t: Timestamp?) { if let t { string(t.iso8601) } else { raw("null") } }
+        raw("{\"id\":"); string(id)
+        raw(",\"status\":"); string(status.rawValue)
+        raw(",\"created\":"); time(created)
+        raw(",\"activated\":"); time(activated)
+        raw(",\"statusChanged\":"); time(statusChanged)
+        raw(",\"lastLogin\":"); time(lastLogin)
+        raw(",\"lastUpdated\":"); time(lastUpdated)
+        raw(",\"passwordChanged\":"); time(passwordChanged)
+        raw(",\"profile\":"); JSON.object(profile).encode(into: &out)
+        raw(",\"credentials\":{")
+        if hasPassword { raw("\"password\":{},") }
+        raw("\"provider\":{\"type\":"); string(providerType)
+        raw(",\"name\":"); string(providerName)
+        raw("}},\"_links\":{\"self\":{\"href\":"); string("\(base)/api/v1/users/\(id)")
+        raw("}}}")
+        return out
     }
 
     /// The user object in Okta's recorded key order; `full` adds the status-dependent link set of

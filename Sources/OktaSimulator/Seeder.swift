@@ -81,3 +81,31 @@ enum SeedData {
         (.lockedOut, 0.01), (.suspended, 0.02), (.deprovisioned, 0.04),
     ]
 }
+
+extension SeedData {
+    /// The largest group's share of the users (DESIGN.md §10: ≥ 20 %).
+    static let largestShare = 0.3
+    /// Memberships outside Everyone per user (DESIGN.md §10: ≥ 2).
+    static let membershipsPerUser = 2.5
+
+    /// Group sizes by rank (rank 1 first) for `groups` groups besides Everyone: a Zipf-like law
+    /// `largest / r^s` whose exponent `s` is solved so that the sizes add up to `membershipsPerUser × users`
+    /// (a few huge groups, many small ones). Pure arithmetic, hence deterministic.
+    static func groupSizes(users n: Int, groups: Int) -> [Int] {
+        guard groups > 0 else { return [] }
+        let largest = Double(n) * largestShare
+        let target = Double(n) * membershipsPerUser
+        func sizes(_ s: Double) -> [Int] {
+            (1...groups).map { r in min(n, max(1, Int((largest / pow(Double(r), s)).rounded()))) }
+        }
+        func total(_ s: Double) -> Double { Double(sizes(s).reduce(0, +)) }
+        // total(s) falls as s grows; s = 0 makes every group the largest (few groups cannot reach the target).
+        var low = 0.0, high = 4.0
+        if total(low) <= target { return sizes(low) }
+        for _ in 0..<50 {
+            let mid = (low + high) / 2
+            if total(mid) > target { low = mid } else { high = mid }
+        }
+        return sizes(low)
+    }
+}

@@ -281,6 +281,11 @@ import Testing
         var codes: [Int] = []
         for _ in 0..<4 { codes.append(try await sim.request(.get, "/api/v1/groups/\(gid)/users").status) }
         #expect(codes == [200, 500, 500, 200])
+        // reset: the connection drops without a reply (libcurl retries once on a fresh connection, so two);
+        // the next request is served normally.
+        _ = try await sim.control(.post, "/__sim/faults", body: #"{"path":"/api/v1/users","fault":"reset","count":2}"#)
+        await #expect(throws: (any Error).self) { try await sim.request(.get, "/api/v1/users?limit=3") }
+        #expect(try await sim.request(.get, "/api/v1/users?limit=3").status == 200)
         _ = try await sim.control(.post, "/__sim/faults", body: #"{"path":"/api/v1/users","fault":"truncate"}"#)
         let truncated = try await sim.request(.get, "/api/v1/users?limit=3")
         #expect((try? JSONSerialization.jsonObject(with: truncated.body)) == nil)

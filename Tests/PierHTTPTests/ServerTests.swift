@@ -341,3 +341,33 @@ final class Gate: Sendable {
     init(_ stream: AsyncStream<Void>) { self.stream = stream }
     func wait() async { for await _ in stream {} }
 }
+
+/// `Response.abortingConnection`: the server drops the connection without a reply; others carry on.
+@Suite struct ConnectionAbortTests {
+    @Test func abortingResponseClosesTheConnectionWithoutAReply() async throws {
+        let router = Router()
+        router.getSync("/abort") { _, _ in .abortingConnection }
+        router.get("/abort-async") { _, _ in .abortingConnection }
+        router.getSync("/ok") { _, _ in .text("ok") }
+        let server = HTTPServer(configuration: HTTPServer.Configuration(), responder: router.makeResponder(), logger: .disabled())
+        let port = try server.start()
+        let outcomes = try await onThread { () -> [String] in
+            var outcomes: [String] = []
+            for path in ["/abort", "/abort-async"] {
+                let connection = try RawHTTPConnection(port: port)
+                #expect(try connection.request("GET", "/ok").status == 200)
+                do {
+                    let reply = try connection.request("GET", path)
+                    outcomes.append("answered \(reply.status)")
+                } catch {
+                    outcomes.append("dropped")
+                }
+            }
+            let fresh = try RawHTTPConnection(port: port)
+            outcomes.append("fresh \(try fresh.request("GET", "/ok").status)")
+            return outcomes
+        }
+        #expect(outcomes == ["dropped", "dropped", "fresh 200"])
+        await server.shutdown()
+    }
+}

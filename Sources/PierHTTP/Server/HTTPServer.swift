@@ -407,6 +407,8 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     private func queue(_ response: Response, on connection: OpaquePointer) -> MHD_Result {
+        // MHD_NO without a queued response: libmicrohttpd closes the connection (ConnectionAbort.swift).
+        if response.abortsConnection { return .NO }
         let mhdResponse: OpaquePointer? = response.body.withUnsafeBytes { bytes in
             MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), MHD_ResponseMemoryMode.RESPMEM_MUST_COPY)
         }
