@@ -86,7 +86,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PierOktaTests",
-            dependencies: ["PierOkta", "PierCore", "PierHTTP", "PierCrypto", "PierLogging", "PierTestSupport"],
+            dependencies: ["PierOkta", "PierCore", "PierHTTP", "PierCrypto", "PierLogging", "OktaSimulator", "PierTestSupport"],
             exclude: ["Fixtures"], swiftSettings: swiftSettings
         ),
         .testTarget(
