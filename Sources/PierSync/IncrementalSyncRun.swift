@@ -30,7 +30,10 @@ extension SyncRun {
             try await stores.stageGroups(page.items.map { (DirectoryGroupRecord($0), $0.memberCount) }, run: run)
             listedGroups.formUnion(page.items.map(\.id))
         }
-        let until = source.serverTime() ?? engine.now()
+        // `Date` has whole seconds: the first request was answered before serverTime + 1 s. Events after
+        // that are read again by the next run (its window starts at serverTime − 2 s); replaying is
+        // harmless because the last event per membership wins and objects are re-read.
+        let until = (source.serverTime() ?? engine.now()).addingTimeInterval(1)
         var events: [DirectoryChangeEvent] = []
         try await walk(source.changes(since: watermark, until: until), phase: "changes") { page in
             events += page.items
