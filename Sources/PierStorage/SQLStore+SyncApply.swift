@@ -486,7 +486,7 @@ extension SQLStore: SyncStagingStore {
             """)
     }
 
-    private static func tombstone(
+    static func tombstone(
         kind: String, oktaID: String, pierID: String, directory: String, run: String, at now: Date, expires: Date,
         in db: any DatabaseConnection
     ) throws {

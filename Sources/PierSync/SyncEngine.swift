@@ -5,7 +5,7 @@ public import PierStorage
 import Synchronization
 
 /// The stores a sync engine uses.
-public typealias SyncEngineStores = SyncRunStore & SyncStagingStore & LeaseStore
+public typealias SyncEngineStores = SyncRunStore & SyncStagingStore & LeaseStore & SyncApprovalStore
 
 /// Runs syncs of Okta domains (DESIGN.md §6): it reads a ``DirectorySource`` page by page into per-run
 /// staging, plans with ``SyncPlanner``, confirms removals by direct reads, applies the mass-removal guard
@@ -180,11 +180,17 @@ public enum SyncEngineError: Error, Hashable, Sendable {
     case alreadyRunning
     /// The lease could not be renewed (another instance took it); the run stops without applying.
     case leaseLost
+    /// No such run.
+    case runNotFound
+    /// Approve/discard of a run that is not `awaiting_approval`.
+    case notAwaitingApproval
 
     var runError: SyncRunError {
         switch self {
         case .alreadyRunning: SyncRunError(code: "conflict", message: "Another sync of this domain is running.")
         case .leaseLost: SyncRunError(code: "lease_lost", message: "This instance lost the domain's sync lease; nothing was changed.")
+        case .runNotFound: SyncRunError(code: "not_found", message: "No such sync run.")
+        case .notAwaitingApproval: SyncRunError(code: "conflict", message: "The run does not await approval (a later run may have replaced it).")
         }
     }
 }
