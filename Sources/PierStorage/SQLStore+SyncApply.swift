@@ -207,11 +207,30 @@ extension SQLStore: SyncStagingStore {
         var heldUsers = 0
         var heldGroups = 0
 
-        func record(_ kind: String, _ oktaID: String, _ pierID: String?, _ outcome: String, _ reason: String? = nil) throws {
+        // Outcome rows and new users are written in multi-row statements (one round trip per chunk, not
+        // per object); outcomes are flushed before anything else writes outcome rows, so ids keep write order.
+        var pendingOutcomes: [SQL] = []
+        var pendingUsers: [SQL] = []
+        func flushOutcomes() throws {
+            guard !pendingOutcomes.isEmpty else { return }
             try db.execute("""
                 INSERT INTO sync_run_objects (run_id, object_kind, okta_id, pier_id, outcome, reason, at)
-                VALUES (\(r), \(kind), \(oktaID), \(pierID), \(outcome), \(reason), \(now))
+                VALUES \(joined(pendingOutcomes))
                 """)
+            pendingOutcomes.removeAll(keepingCapacity: true)
+        }
+        func flushUsers() throws {
+            guard !pendingUsers.isEmpty else { return }
+            try db.execute("""
+                INSERT INTO users (id, source, directory_id, okta_id, login, email, first_name, last_name, phone, department,
+                    title, status, okta_status, profile, okta_last_updated, created_at, updated_at)
+                VALUES \(joined(pendingUsers))
+                """)
+            pendingUsers.removeAll(keepingCapacity: true)
+        }
+        func record(_ kind: String, _ oktaID: String, _ pierID: String?, _ outcome: String, _ reason: String? = nil) throws {
+            pendingOutcomes.append("(\(r), \(kind), \(oktaID), \(pierID), \(outcome), \(reason), \(now))")
+            if pendingOutcomes.count >= applyChunk { try flushOutcomes() }
         }
         func recordSkip(_ kind: String, _ oktaID: String, _ pierID: String?, _ reason: SkipReason) throws {
             // Written only when the object's outcome changes (DESIGN.md §6).
@@ -253,10 +272,8 @@ extension SQLStore: SyncStagingStore {
                 switch action {
                 case .create(let status), .revive(let status):
                     let id = tombstone ?? UUID().uuidString.lowercased()
-                    try db.execute("""
-                        INSERT INTO users (id, source, directory_id, okta_id, login, email, first_name, last_name, phone, department,
-                            title, status, okta_status, profile, okta_last_updated, created_at, updated_at)
-                        VALUES (\(id), 'directory', \(d), \(remote.oktaID.rawValue), \(remote.login), \(remote.email),
+                    pendingUsers.append("""
+                        (\(id), 'directory', \(d), \(remote.oktaID.rawValue), \(remote.login), \(remote.email),
                             \(remote.firstName), \(remote.lastName), \(remote.phone), \(remote.department), \(remote.title),
                             \(status.rawValue), \(remote.oktaStatus), \(remote.profile), \(remote.oktaLastUpdated), \(now), \(now))
                         """)
@@ -284,6 +301,8 @@ extension SQLStore: SyncStagingStore {
                     try recordSkip("user", remote.oktaID.rawValue, localID, reason)
                 }
             }
+            try flushUsers()
+            try flushOutcomes()
         }
 
         // MARK: Groups
@@ -335,6 +354,7 @@ extension SQLStore: SyncStagingStore {
             }
         }
 
+        try flushOutcomes()
         // MARK: Removals (confirmed, or held)
         let expires = now.addingTimeInterval(apply.tombstoneLifetime)
         if holding && apply.kind == .incremental {
@@ -400,6 +420,7 @@ extension SQLStore: SyncStagingStore {
             }
         }
 
+        try flushOutcomes()
         // MARK: Memberships (incremental: the feed's changes; full: groups whose member walk completed;
         // Everyone derived either way)
         for change in apply.membershipChanges {
@@ -474,6 +495,16 @@ extension SQLStore: SyncStagingStore {
             throw StorageError(.notFound, "run \(r) vanished inside its own transaction")
         }
         return try run(from: row)
+    }
+
+    /// `a, b, c` of SQL fragments.
+    static func joined(_ parts: [SQL]) -> SQL {
+        var result: SQL = ""
+        for (index, part) in parts.enumerated() {
+            if index > 0 { result.append(", ") }
+            result.append(part)
+        }
+        return result
     }
 
     private static func updateUser(_ id: String, _ remote: DirectoryUserRecord, status: PierUserStatus, at now: Date, in db: any DatabaseConnection) throws {
