@@ -93,3 +93,39 @@ struct SyncSchedulerTests {
         }
     }
 }
+
+extension SyncSchedulerTests {
+    /// Graceful shutdown: cancelling the scheduler stops its run between pages; the run is recorded
+    /// `interrupted` and the directory is exactly as it was.
+    @Test(arguments: StorageBackend.available)
+    func shutdownInterruptsARunningSyncAndChangesNothing(_ backend: StorageBackend) async throws {
+        try await backend.withDatabase { database in
+            let store = SQLStore(database: database)
+            let directory = try await SyncEngineTests.makeDirectory(store)
+            try await Self.dailyAtTwo(store, directory)
+            let source = FakeDirectorySource.seeded()
+            source.update { s in
+                s.pageSize = 1
+                s.pageDelay = .milliseconds(100)
+            }
+            let before = try await SyncEngineTests.dump(database)
+            let now = Now(Self.created.addingTimeInterval(7 * 3_600))
+            let scheduler = Self.scheduler(store, now, source: source)
+            let task = Task { await scheduler.run() }
+            var running = false
+            for _ in 0..<100 where !running {
+                try await Task.sleep(for: .milliseconds(50))
+                running = try await store.runs(of: directory, limit: 1).first?.state == .running
+            }
+            #expect(running)
+            task.cancel()
+            await task.value
+            let run = try #require(try await store.runs(of: directory, limit: 1).first)
+            #expect(run.state == .interrupted)
+            #expect(run.error?.code == "interrupted")
+            let after = try await SyncEngineTests.dump(database)
+            #expect(after == before)
+            #expect(try await SyncEngineTests.stagingRows(database) == 0)
+        }
+    }
+}
