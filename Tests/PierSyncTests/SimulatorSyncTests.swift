@@ -138,4 +138,32 @@ struct SimulatorSyncTests {
             }
         }
     }
+
+    /// A DEPROVISIONED user reactivated between the two user walks is in neither listing; its direct read
+    /// finds it, so it is updated (active again), never removed.
+    @Test(arguments: StorageBackend.available)
+    func aUserWhoseStatusChangesBetweenPagesIsNotRemoved(_ backend: StorageBackend) async throws {
+        try await SimulatedOrg.with(users: 1200, groups: 8) { org in
+            try await backend.withDatabase { database in
+                let store = SQLStore(database: database)
+                let directory = try await SyncEngineTests.makeDirectory(store)
+                let engine = SyncEngineTests.engine(store)
+                #expect(try await engine.runFullSync(directory: directory, source: org.source(), trigger: .initial).state == .succeeded)
+
+                let statuses = org.server.userStatuses
+                let target = try #require(statuses.filter { $0.value == "DEPROVISIONED" }.map(\.key).sorted().first)
+                let mainPages = (statuses.values.count { $0 != "DEPROVISIONED" } + 199) / 200
+                // The first request after the main walk (the DEPROVISIONED walk's first page) sees the user reactivated.
+                try await org.expectOK(.post, "/__sim/faults", """
+                    {"path":"/api/v1/users","method":"GET","fault":"mutate","skip":\(mainPages),"mutate":{"op":"set-status","target":"\(target)","status":"ACTIVE"}}
+                    """, control: true)
+                let run = try await engine.runFullSync(directory: directory, source: org.source(), trigger: .manual)
+                #expect(run.state == .succeeded, "\(String(describing: run.error))")
+                #expect(run.counts.users.removed == 0)
+                let user = try await SyncEngineTests.users(store, directory)[target]
+                #expect(user?.status == .active)
+                #expect(user?.record.oktaStatus == "ACTIVE")
+            }
+        }
+    }
 }
