@@ -4,16 +4,44 @@ public import PierCore
 extension SQLStore: SyncStagingStore {
     // MARK: - Staging
 
+    /// Rows per multi-row `INSERT` (SQLite allows 32,766 parameters, PostgreSQL 65,535).
+    static let stagingBatch = 500
+    /// From this many rows a PostgreSQL write uses ``BulkWriting`` (COPY) instead of `INSERT`s.
+    static let bulkThreshold = 400
+
     public func stageUsers(_ users: [DirectoryUserRecord], run: SyncRunID) async throws {
         guard !users.isEmpty else { return }
+        // One row per id (a statement may not update a row twice): the most recently updated read wins,
+        // a later read on a tie.
+        var latest: [OktaUserID: Int] = [:]
+        var unique: [DirectoryUserRecord] = []
+        for user in users {
+            if let index = latest[user.oktaID] {
+                let kept = unique[index]
+                if let old = kept.oktaLastUpdated, let new = user.oktaLastUpdated, new < old { continue }
+                unique[index] = user
+            } else {
+                latest[user.oktaID] = unique.count
+                unique.append(user)
+            }
+        }
+        let rows = unique
         try await database.write { db in
-            for user in users {
+            for start in stride(from: 0, to: rows.count, by: Self.stagingBatch) {
+                let chunk = rows[start..<min(rows.count, start + Self.stagingBatch)]
+                var values: SQL = ""
+                for (index, user) in chunk.enumerated() {
+                    if index > 0 { values.append(", ") }
+                    values.append("""
+                        (\(run.rawValue), \(user.oktaID.rawValue), \(user.oktaStatus), \(user.login), \(user.email),
+                        \(user.firstName), \(user.lastName), \(user.phone), \(user.department), \(user.title), \(user.profile),
+                        \(user.oktaLastUpdated))
+                        """)
+                }
                 try db.execute("""
                     INSERT INTO sync_staging_users (run_id, okta_id, okta_status, login, email, first_name, last_name, phone,
                         department, title, profile, okta_last_updated)
-                    VALUES (\(run.rawValue), \(user.oktaID.rawValue), \(user.oktaStatus), \(user.login), \(user.email),
-                        \(user.firstName), \(user.lastName), \(user.phone), \(user.department), \(user.title), \(user.profile),
-                        \(user.oktaLastUpdated))
+                    VALUES \(values)
                     ON CONFLICT (run_id, okta_id) DO UPDATE SET okta_status = excluded.okta_status, login = excluded.login,
                         email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,
                         phone = excluded.phone, department = excluded.department, title = excluded.title,
@@ -27,13 +55,31 @@ extension SQLStore: SyncStagingStore {
 
     public func stageGroups(_ groups: [(record: DirectoryGroupRecord, memberCount: Int?)], run: SyncRunID) async throws {
         guard !groups.isEmpty else { return }
-        let rows = groups.map { ($0.record, $0.memberCount) }
+        var latest: [OktaGroupID: Int] = [:]
+        var unique: [(DirectoryGroupRecord, Int?)] = []
+        for (group, count) in groups {
+            if let index = latest[group.oktaID] {
+                unique[index] = (group, count)
+            } else {
+                latest[group.oktaID] = unique.count
+                unique.append((group, count))
+            }
+        }
+        let rows = unique
         try await database.write { db in
-            for (group, memberCount) in rows {
+            for start in stride(from: 0, to: rows.count, by: Self.stagingBatch) {
+                let chunk = rows[start..<min(rows.count, start + Self.stagingBatch)]
+                var values: SQL = ""
+                for (index, (group, memberCount)) in chunk.enumerated() {
+                    if index > 0 { values.append(", ") }
+                    values.append("""
+                        (\(run.rawValue), \(group.oktaID.rawValue), \(group.name), \(group.description), \(group.type),
+                        \(memberCount), \(group.oktaLastUpdated))
+                        """)
+                }
                 try db.execute("""
                     INSERT INTO sync_staging_groups (run_id, okta_id, name, description, type, member_count, okta_last_updated)
-                    VALUES (\(run.rawValue), \(group.oktaID.rawValue), \(group.name), \(group.description), \(group.type),
-                        \(memberCount), \(group.oktaLastUpdated))
+                    VALUES \(values)
                     ON CONFLICT (run_id, okta_id) DO UPDATE SET name = excluded.name, description = excluded.description,
                         type = excluded.type, member_count = excluded.member_count, okta_last_updated = excluded.okta_last_updated
                     """)
@@ -42,13 +88,27 @@ extension SQLStore: SyncStagingStore {
     }
 
     public func stageMembers(_ members: [OktaUserID], of group: OktaGroupID, complete: Bool, run: SyncRunID) async throws {
+        var seen = Set<OktaUserID>()
+        let unique = members.filter { seen.insert($0).inserted }
         try await database.write { db in
-            for member in members {
-                try db.execute("""
-                    INSERT INTO sync_staging_members (run_id, group_okta_id, user_okta_id)
-                    VALUES (\(run.rawValue), \(group.rawValue), \(member.rawValue))
-                    ON CONFLICT (run_id, group_okta_id, user_okta_id) DO NOTHING
-                    """)
+            if unique.count >= Self.bulkThreshold, let bulk = db as? any BulkWriting {
+                try bulk.bulkUpsert(
+                    table: "sync_staging_members", columns: ["run_id", "group_okta_id", "user_okta_id"],
+                    conflictColumns: ["run_id", "group_okta_id", "user_okta_id"], updateColumns: [],
+                    rows: unique.map { [.text(run.rawValue), .text(group.rawValue), .text($0.rawValue)] })
+            } else {
+                for start in stride(from: 0, to: unique.count, by: Self.stagingBatch * 2) {
+                    let chunk = unique[start..<min(unique.count, start + Self.stagingBatch * 2)]
+                    var values: SQL = ""
+                    for (index, member) in chunk.enumerated() {
+                        if index > 0 { values.append(", ") }
+                        values.append("(\(run.rawValue), \(group.rawValue), \(member.rawValue))")
+                    }
+                    try db.execute("""
+                        INSERT INTO sync_staging_members (run_id, group_okta_id, user_okta_id) VALUES \(values)
+                        ON CONFLICT (run_id, group_okta_id, user_okta_id) DO NOTHING
+                        """)
+                }
             }
             if complete {
                 try db.execute("""
@@ -147,11 +207,30 @@ extension SQLStore: SyncStagingStore {
         var heldUsers = 0
         var heldGroups = 0
 
-        func record(_ kind: String, _ oktaID: String, _ pierID: String?, _ outcome: String, _ reason: String? = nil) throws {
+        // Outcome rows and new users are written in multi-row statements (one round trip per chunk, not
+        // per object); outcomes are flushed before anything else writes outcome rows, so ids keep write order.
+        var pendingOutcomes: [SQL] = []
+        var pendingUsers: [SQL] = []
+        func flushOutcomes() throws {
+            guard !pendingOutcomes.isEmpty else { return }
             try db.execute("""
                 INSERT INTO sync_run_objects (run_id, object_kind, okta_id, pier_id, outcome, reason, at)
-                VALUES (\(r), \(kind), \(oktaID), \(pierID), \(outcome), \(reason), \(now))
+                VALUES \(joined(pendingOutcomes))
                 """)
+            pendingOutcomes.removeAll(keepingCapacity: true)
+        }
+        func flushUsers() throws {
+            guard !pendingUsers.isEmpty else { return }
+            try db.execute("""
+                INSERT INTO users (id, source, directory_id, okta_id, login, email, first_name, last_name, phone, department,
+                    title, status, okta_status, profile, okta_last_updated, created_at, updated_at)
+                VALUES \(joined(pendingUsers))
+                """)
+            pendingUsers.removeAll(keepingCapacity: true)
+        }
+        func record(_ kind: String, _ oktaID: String, _ pierID: String?, _ outcome: String, _ reason: String? = nil) throws {
+            pendingOutcomes.append("(\(r), \(kind), \(oktaID), \(pierID), \(outcome), \(reason), \(now))")
+            if pendingOutcomes.count >= applyChunk { try flushOutcomes() }
         }
         func recordSkip(_ kind: String, _ oktaID: String, _ pierID: String?, _ reason: SkipReason) throws {
             // Written only when the object's outcome changes (DESIGN.md §6).
@@ -193,10 +272,8 @@ extension SQLStore: SyncStagingStore {
                 switch action {
                 case .create(let status), .revive(let status):
                     let id = tombstone ?? UUID().uuidString.lowercased()
-                    try db.execute("""
-                        INSERT INTO users (id, source, directory_id, okta_id, login, email, first_name, last_name, phone, department,
-                            title, status, okta_status, profile, okta_last_updated, created_at, updated_at)
-                        VALUES (\(id), 'directory', \(d), \(remote.oktaID.rawValue), \(remote.login), \(remote.email),
+                    pendingUsers.append("""
+                        (\(id), 'directory', \(d), \(remote.oktaID.rawValue), \(remote.login), \(remote.email),
                             \(remote.firstName), \(remote.lastName), \(remote.phone), \(remote.department), \(remote.title),
                             \(status.rawValue), \(remote.oktaStatus), \(remote.profile), \(remote.oktaLastUpdated), \(now), \(now))
                         """)
@@ -224,6 +301,8 @@ extension SQLStore: SyncStagingStore {
                     try recordSkip("user", remote.oktaID.rawValue, localID, reason)
                 }
             }
+            try flushUsers()
+            try flushOutcomes()
         }
 
         // MARK: Groups
@@ -275,9 +354,25 @@ extension SQLStore: SyncStagingStore {
             }
         }
 
+        try flushOutcomes()
         // MARK: Removals (confirmed, or held)
         let expires = now.addingTimeInterval(apply.tombstoneLifetime)
-        if holding {
+        if holding && apply.kind == .incremental {
+            for oktaID in apply.confirmedUserRemovals {
+                heldUsers += try db.execute("""
+                    INSERT INTO sync_run_objects (run_id, object_kind, okta_id, pier_id, outcome, reason, at)
+                    SELECT \(r), 'user', u.okta_id, u.id, 'held', 'removal', \(now) FROM users u
+                    WHERE u.directory_id = \(d) AND u.okta_id = \(oktaID.rawValue)
+                    """)
+            }
+            for oktaID in apply.confirmedGroupRemovals {
+                heldGroups += try db.execute("""
+                    INSERT INTO sync_run_objects (run_id, object_kind, okta_id, pier_id, outcome, reason, at)
+                    SELECT \(r), 'group', g.okta_id, g.id, 'held', 'removal', \(now) FROM groups g
+                    WHERE g.directory_id = \(d) AND g.okta_id = \(oktaID.rawValue)
+                    """)
+            }
+        } else if holding {
             heldUsers += try db.execute("""
                 INSERT INTO sync_run_objects (run_id, object_kind, okta_id, pier_id, outcome, reason, at)
                 SELECT \(r), 'user', u.okta_id, u.id, 'held', 'removal', \(now) FROM users u
@@ -325,7 +420,24 @@ extension SQLStore: SyncStagingStore {
             }
         }
 
-        // MARK: Memberships (groups whose member walk completed; Everyone derived)
+        try flushOutcomes()
+        // MARK: Memberships (incremental: the feed's changes; full: groups whose member walk completed;
+        // Everyone derived either way)
+        for change in apply.membershipChanges {
+            let group: SQL = "SELECT id FROM groups WHERE directory_id = \(d) AND okta_id = \(change.group.rawValue) AND type <> 'BUILT_IN'"
+            let user: SQL = "SELECT id FROM users WHERE directory_id = \(d) AND okta_id = \(change.user.rawValue)"
+            if change.isAddition {
+                counts.memberships.added += try db.execute("""
+                    INSERT INTO group_members (group_id, user_id)
+                    SELECT g.id, u.id FROM groups g JOIN users u ON u.id IN (\(user))
+                    WHERE g.id IN (\(group)) AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.user_id = u.id)
+                    """)
+            } else {
+                counts.memberships.removed += try db.execute("""
+                    DELETE FROM group_members WHERE group_id IN (\(group)) AND user_id IN (\(user))
+                    """)
+            }
+        }
         let walkedGroups: SQL = """
             SELECT g.id FROM groups g JOIN sync_staging_groups sg ON sg.run_id = \(r) AND sg.okta_id = g.okta_id
             WHERE g.directory_id = \(d) AND g.type <> 'BUILT_IN' AND sg.members_complete = 1
@@ -359,7 +471,8 @@ extension SQLStore: SyncStagingStore {
 
         // MARK: Watermark, run record, cleanup
         try db.execute("""
-            UPDATE directories SET watermark = COALESCE(\(apply.watermark), watermark), last_full_sync_at = \(now)
+            UPDATE directories SET watermark = COALESCE(\(apply.watermark), watermark),
+                last_full_sync_at = COALESCE(\(apply.kind == .full ? now : nil as Date?), last_full_sync_at)
             WHERE id = \(d)
             """)
         // One pending approval per domain: a later full run replaces it.
@@ -384,6 +497,16 @@ extension SQLStore: SyncStagingStore {
         return try run(from: row)
     }
 
+    /// `a, b, c` of SQL fragments.
+    static func joined(_ parts: [SQL]) -> SQL {
+        var result: SQL = ""
+        for (index, part) in parts.enumerated() {
+            if index > 0 { result.append(", ") }
+            result.append(part)
+        }
+        return result
+    }
+
     private static func updateUser(_ id: String, _ remote: DirectoryUserRecord, status: PierUserStatus, at now: Date, in db: any DatabaseConnection) throws {
         try db.execute("""
             UPDATE users SET login = \(remote.login), email = \(remote.email), first_name = \(remote.firstName),
@@ -394,7 +517,7 @@ extension SQLStore: SyncStagingStore {
             """)
     }
 
-    private static func tombstone(
+    static func tombstone(
         kind: String, oktaID: String, pierID: String, directory: String, run: String, at now: Date, expires: Date,
         in db: any DatabaseConnection
     ) throws {

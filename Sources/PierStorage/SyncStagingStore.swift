@@ -20,6 +20,11 @@ public struct FullSyncApply: Sendable {
     public var rateLimitWaitSeconds: Double
     /// How long a tombstone revives a reappearing id (DESIGN.md §1.2: 30 days).
     public var tombstoneLifetime: TimeInterval
+    /// `.incremental`: only staged objects are applied, removals (or held removals) are exactly the
+    /// confirmed ids, memberships come from ``membershipChanges``, and `last_full_sync_at` stays.
+    public var kind: SyncKind = .full
+    /// Incremental runs: membership changes in event order (one per pair). Everyone stays derived.
+    public var membershipChanges: [SyncMembershipChange] = []
 
     public init(
         run: SyncRunID, directory: DirectoryID, lease: Lease, at: Date, held: [RemovalGuard.Reason] = [],
@@ -72,4 +77,14 @@ public protocol SyncStagingStore: Sendable {
     /// - Returns: the run as recorded.
     /// - Throws: `StorageError.conflict` when the lease was lost: nothing is changed.
     func applyFullSync(_ apply: FullSyncApply) async throws -> SyncRunRecord
+
+    /// Staged users without a live row in the domain (first-time imports of an incremental run), with
+    /// their Okta status, ordered by id.
+    func stagedNewUsers(run: SyncRunID, directory: DirectoryID) async throws -> [(id: OktaUserID, oktaStatus: String)]
+
+    /// The guard's input for an incremental run: live counts, deactivations among staged users, the
+    /// confirmed removals that are live, and the largest of the confirmed groups.
+    func incrementalGuardInput(
+        run: SyncRunID, directory: DirectoryID, userRemovals: [OktaUserID], groupRemovals: [OktaGroupID]
+    ) async throws -> RemovalGuard.Input
 }

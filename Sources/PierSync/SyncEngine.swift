@@ -5,7 +5,7 @@ public import PierStorage
 import Synchronization
 
 /// The stores a sync engine uses.
-public typealias SyncEngineStores = SyncRunStore & SyncStagingStore & LeaseStore
+public typealias SyncEngineStores = SyncRunStore & SyncStagingStore & LeaseStore & SyncApprovalStore
 
 /// Runs syncs of Okta domains (DESIGN.md §6): it reads a ``DirectorySource`` page by page into per-run
 /// staging, plans with ``SyncPlanner``, confirms removals by direct reads, applies the mass-removal guard
@@ -64,6 +64,25 @@ public struct SyncEngine<C: Clock<Duration>>: Sendable {
     /// - Throws: ``SyncEngineError/alreadyRunning`` when another holder has the domain's lease;
     ///   storage errors that prevented recording the run.
     public func runFullSync(directory: DirectoryID, source: any DirectorySource, trigger: SyncTrigger) async throws -> SyncRunRecord {
+        try await runSync(directory: directory, source: source, trigger: trigger, kind: .full)
+    }
+
+    /// Runs one incremental sync (DESIGN.md §6): `lastUpdated ge` listings and the System Log since the
+    /// domain's watermark, changed objects re-read by id. A domain without a watermark gets a full run.
+    ///
+    /// - Throws: as ``runFullSync(directory:source:trigger:)``.
+    public func runIncrementalSync(directory: DirectoryID, source: any DirectorySource, trigger: SyncTrigger) async throws -> SyncRunRecord {
+        try await runSync(directory: directory, source: source, trigger: trigger, kind: .incremental)
+    }
+
+    /// Runs a sync of the given kind (an incremental request without a watermark runs full).
+    public func runSync(directory: DirectoryID, source: any DirectorySource, trigger: SyncTrigger, kind requested: SyncKind) async throws -> SyncRunRecord {
+        var stored: Date?
+        if requested == .incremental, let configurations = stores as? any DirectoryConfigurationStore {
+            stored = try await configurations.directory(directory)?.watermark
+        }
+        let watermark = stored
+        let kind: SyncKind = watermark == nil ? .full : .incremental
         let leaseName = SQLStore.syncLeaseName(directory)
         guard let lease = try await stores.acquireLease(leaseName, owner: configuration.owner, ttl: configuration.leaseTTL) else {
             throw SyncEngineError.alreadyRunning
@@ -73,16 +92,18 @@ public struct SyncEngine<C: Clock<Duration>>: Sendable {
         log.metadata["sync.run.id"] = runID.rawValue
         log.metadata["directory.id"] = directory.rawValue
         do {
-            _ = try await stores.startRun(id: runID, directory: directory, trigger: trigger, kind: .full, lease: lease, at: now())
+            _ = try await stores.startRun(id: runID, directory: directory, trigger: trigger, kind: kind, lease: lease, at: now())
         } catch {
             try? await stores.releaseLease(lease)
             throw error
         }
-        log.info("sync run started", metadata: ["sync.kind": "full", "sync.trigger": trigger.rawValue])
-        let run = FullSyncRun(engine: self, runID: runID, directory: directory, source: source, lease: lease, logger: log)
+        log.info("sync run started", metadata: ["sync.kind": kind.rawValue, "sync.trigger": trigger.rawValue])
+        let run = SyncRun(engine: self, runID: runID, directory: directory, source: source, lease: lease, logger: log)
         let record: SyncRunRecord
         do {
-            record = try await withLeaseRenewal(lease) { try await run.execute() }
+            record = try await withLeaseRenewal(lease) {
+                if let watermark { try await run.executeIncremental(since: watermark) } else { try await run.execute() }
+            }
         } catch {
             let ending = Self.ending(for: error, source: source)
             log.notice("sync run ended without applying", metadata: ["sync.state": ending.state.rawValue, "error.code": ending.error?.code ?? ""])
@@ -159,11 +180,17 @@ public enum SyncEngineError: Error, Hashable, Sendable {
     case alreadyRunning
     /// The lease could not be renewed (another instance took it); the run stops without applying.
     case leaseLost
+    /// No such run.
+    case runNotFound
+    /// Approve/discard of a run that is not `awaiting_approval`.
+    case notAwaitingApproval
 
     var runError: SyncRunError {
         switch self {
         case .alreadyRunning: SyncRunError(code: "conflict", message: "Another sync of this domain is running.")
         case .leaseLost: SyncRunError(code: "lease_lost", message: "This instance lost the domain's sync lease; nothing was changed.")
+        case .runNotFound: SyncRunError(code: "not_found", message: "No such sync run.")
+        case .notAwaitingApproval: SyncRunError(code: "conflict", message: "The run does not await approval (a later run may have replaced it).")
         }
     }
 }

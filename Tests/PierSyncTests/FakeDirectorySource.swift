@@ -24,6 +24,8 @@ final class FakeDirectorySource: DirectorySource {
         var organizationCount: Int?? = .none
         var requests = 0
         var serverTime = Date(timeIntervalSince1970: 1_780_000_000)
+        /// Each page waits this long (a slow org, for shutdown tests).
+        var pageDelay: Duration = .zero
     }
 
     let state = Mutex(State())
@@ -34,10 +36,11 @@ final class FakeDirectorySource: DirectorySource {
         DirectoryPages { [self] in
             let position = Counter()
             return {
-                let (size, fail) = self.state.withLock { s in
+                let (size, fail, delay) = self.state.withLock { s in
                     s.requests += 1
-                    return (s.pageSize, s.failAtPage[name])
+                    return (s.pageSize, s.failAtPage[name], s.pageDelay)
                 }
+                if delay > .zero { try await Task.sleep(for: delay) }
                 let all = items()
                 let index = position.next()
                 if let fail, fail.page == index { throw FakeSourceError(failure: fail.failure) }

@@ -4,8 +4,9 @@ import PierLogging
 import PierStorage
 import Synchronization
 
-/// One full run: walk → stage → partial-view check → guard → confirm removals → apply (DESIGN.md §6).
-final class FullSyncRun<C: Clock<Duration>>: Sendable {
+/// One run. Full: walk → stage → partial-view check → guard → confirm removals → apply (DESIGN.md §6).
+/// Incremental: see ``executeIncremental(since:)``.
+final class SyncRun<C: Clock<Duration>>: Sendable {
     let engine: SyncEngine<C>
     let runID: SyncRunID
     let directory: DirectoryID
@@ -100,7 +101,7 @@ final class FullSyncRun<C: Clock<Duration>>: Sendable {
         return try await stores.applyFullSync(apply)
     }
 
-    private func thresholds() async throws -> RemovalGuard.Thresholds {
+    func thresholds() async throws -> RemovalGuard.Thresholds {
         guard let configurations = engine.stores as? any DirectoryConfigurationStore,
               let record = try await configurations.directory(directory) else { return .init() }
         return record.guardThresholds
@@ -108,7 +109,7 @@ final class FullSyncRun<C: Clock<Duration>>: Sendable {
 
     /// Walks a listing to its explicit end, restarting once after an invalid cursor (staging upserts make
     /// the restart harmless). A listing that ends without its last-page marker is incomplete: an error.
-    private func walk<Item: Sendable>(
+    func walk<Item: Sendable>(
         _ pages: DirectoryPages<Item>, phase: String, _ handle: (DirectoryPage<Item>) async throws -> Void
     ) async throws {
         setPhase(phase)
@@ -133,7 +134,7 @@ final class FullSyncRun<C: Clock<Duration>>: Sendable {
         }
     }
 
-    private func setPhase(_ phase: String) {
+    func setPhase(_ phase: String) {
         progress.withLock { $0.value.phase = phase }
     }
 

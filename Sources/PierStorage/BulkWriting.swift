@@ -1,0 +1,15 @@
+public import Foundation
+
+/// A write connection that can insert or update many rows faster than one statement can (PostgreSQL:
+/// `COPY` into a temporary table, then one `INSERT … ON CONFLICT`). Stores test for it with
+/// `db as? any BulkWriting` and fall back to multi-row `INSERT`s; PierStorage never imports a backend.
+public protocol BulkWriting {
+    /// Inserts `rows` into `table`; a row whose `conflictColumns` match an existing one updates
+    /// `updateColumns` (`nil`: every other column; empty: `DO NOTHING`). Rows must not repeat a key.
+    ///
+    /// Names must be plain lowercase identifiers chosen by the program, never input.
+    ///
+    /// - Returns: rows inserted or changed.
+    @discardableResult
+    func bulkUpsert(table: String, columns: [String], conflictColumns: [String], updateColumns: [String]?, rows: [[DatabaseValue]]) throws -> Int
+}
