@@ -48,10 +48,10 @@ struct DomainsController {
             try .json(try await domains().deletionPreview(try Self.id(context)))
         }
         routes.on(.delete, "/domains/{id}") { request, context in
-            try await domains().delete(
+            // Answers what was removed (the preview taken inside the delete).
+            try .json(try await domains().delete(
                 try Self.id(context), confirm: request.queryValue("confirm"), devices: request.nonBlankQueryValue("devices"),
-                reassignTo: request.nonBlankQueryValue("reassignTo"), actor: try context.require(APIIdentityKey.self).auditActor)
-            return Response(status: .noContent)
+                reassignTo: request.nonBlankQueryValue("reassignTo"), actor: try context.require(APIIdentityKey.self).auditActor))
         }
         routes.on(.post, "/domains/{id}/sync", maxBodyBytes: 1024) { request, context in
             try await syncNow(request, id: try Self.id(context))

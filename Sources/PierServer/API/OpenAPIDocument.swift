@@ -136,7 +136,7 @@ public enum OpenAPIDocument {
                       query("reassignTo", "With devices=reassign: the user id that receives the devices.", schema: ["type": "string"]),
                   ],
                   responses: [
-                      ("204", "Deleted.", nil, "application/json"), unauthorized, notFound("domain"),
+                      ("200", "Deleted; the body says what was removed.", ref("DomainDeletionPreview"), "application/json"), unauthorized, notFound("domain"),
                       ("409", "Devices need a decision (`devices_need_decision`).", error, "application/json"), invalid,
                   ]),
         Operation(method: .post, path: "/api/v1/domains/{id}/sync", id: "syncDomainNow",

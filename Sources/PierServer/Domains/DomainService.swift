@@ -260,7 +260,9 @@ public final class DomainService: Sendable {
     /// - Parameters:
     ///   - confirm: Must equal the org host.
     ///   - devices: `disenroll` or `reassign`; needed only while the domain's users own devices.
-    public func delete(_ id: DirectoryID, confirm: String?, devices: String?, reassignTo: String?, actor: String) async throws {
+    /// - Returns: What was removed.
+    @discardableResult
+    public func delete(_ id: DirectoryID, confirm: String?, devices: String?, reassignTo: String?, actor: String) async throws -> DomainDeletionPreview {
         let preview = try await deletionPreview(id)
         var problems = ValidationProblems()
         if confirm?.lowercased() != preview.orgHost.lowercased() {
@@ -285,6 +287,7 @@ public final class DomainService: Sendable {
             at: now(), actor: actor, action: "domain.delete", target: id.rawValue,
             details: #"{"orgHost":"\#(preview.orgHost)","users":\#(preview.users),"groups":\#(preview.groups)}"#))
         logger.notice("Okta domain deleted", metadata: ["directory.id": id.rawValue, "okta.org_host": preview.orgHost])
+        return preview
     }
 
     // MARK: - Sync
