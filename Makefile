@@ -8,7 +8,7 @@ bootstrap:
 build: bootstrap
 	swift build --product pier
 
-# Pier's main job on the embedded default: SQLite in .demo/, listening on 127.0.0.1:8080.
+# `pier demo`: a temporary Pier (SQLite) with a simulated, synced Okta org on 127.0.0.1:8080.
 demo: build
 	scripts/demo
 

@@ -7,6 +7,7 @@ public enum PierCommandLine {
     /// Every subcommand, in the order `pier --help` lists them.
     static let commands: [any Command.Type] = [
         ServeCommand.self,
+        DemoCommand.self,
         MigrateCommand.self,
         OktaSimCommand.self,
         AdminTokenCreateCommand.self, AdminTokenListCommand.self, AdminTokenRevokeCommand.self,

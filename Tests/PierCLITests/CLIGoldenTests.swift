@@ -27,6 +27,7 @@ struct CLIGoldenTests {
 
         Commands:
           serve               Run the Pier server
+          demo                Try Pier: a temporary server with a simulated Okta org, synced and ready
           migrate             Apply pending database migrations (a SQLite database is backed up first)
           okta-sim            Run a simulated Okta org (Management API, System Log, control API under /__sim/)
           admin token create  Create an API token (printed once; only its hash is stored)

@@ -8,10 +8,14 @@ public import PierStorage
 /// ``APIIdentity`` and never check authentication themselves. Controllers are types, one per resource.
 public struct APIRoutes: Sendable {
     let store: SQLStore
+    let domains: DomainService?
     let now: @Sendable () -> Date
 
-    public init(store: SQLStore, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// - Parameter domains: The domain service; without one the domain and sync routes are mounted
+    ///   (the document stays complete) but answer 503.
+    public init(store: SQLStore, domains: DomainService? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
+        self.domains = domains
         self.now = now
     }
 
@@ -31,6 +35,8 @@ public struct APIRoutes: Sendable {
         UsersController(browser: store).addRoutes(to: api)
         GroupsController(browser: store).addRoutes(to: api)
         PortalController(settings: store, audit: store, now: now).addRoutes(to: api)
+        DomainsController(service: domains).addRoutes(to: api)
+        SyncRunsController(service: domains).addRoutes(to: api)
         return log.routes
     }
 }

@@ -18,6 +18,8 @@ public enum OpenAPIDocument {
         var parameters: [JSONValue] = []
         /// The request body schema (a `$ref`), if any.
         var requestBody: JSONValue? = nil
+        /// Whether the body must be sent.
+        var requestBodyRequired: Bool = true
         /// Status → (description, schema or nil, content type).
         var responses: [(status: String, description: String, schema: JSONValue?, contentType: String)]
         /// Reachable without a token (DESIGN.md §5's public routes).
@@ -43,6 +45,7 @@ public enum OpenAPIDocument {
     static func ok(_ schema: String) -> (String, String, JSONValue?, String) { ("200", "OK", ref(schema), "application/json") }
     static let unauthorized = ("401", "Missing, invalid or revoked API token.", error as JSONValue?, "application/json")
     static let invalid = ("422", "Invalid parameters (`validation_failed`, details: field → message).", error as JSONValue?, "application/json")
+    static let badBody = ("400", "The body is not valid JSON for this operation.", error as JSONValue?, "application/json")
     static func notFound(_ what: String) -> (String, String, JSONValue?, String) { ("404", "No such \(what).", error, "application/json") }
 
     /// Every operation Pier serves, public ones included.
@@ -92,6 +95,79 @@ public enum OpenAPIDocument {
                       ("413", "The body exceeds 16 KiB.", error, "application/json"),
                       ("415", "The body is not application/json.", error, "application/json"), invalid,
                   ]),
+        Operation(method: .get, path: "/api/v1/domains", id: "listDomains", summary: "Every Okta domain, oldest first.", tag: "domains",
+                  responses: [ok("DomainList"), unauthorized]),
+        Operation(method: .post, path: "/api/v1/domains", id: "addDomain",
+                  summary: "Adds an Okta domain: normalises and identifies the org, checks the token, stores it encrypted and starts the first sync.",
+                  tag: "domains", requestBody: ref("NewDomain"),
+                  responses: [
+                      ("201", "The domain was added; its first sync has started.", ref("Domain"), "application/json"), badBody, unauthorized,
+                      ("409", "The org is already configured (`domain_duplicate_org`).", error, "application/json"),
+                      ("413", "The body exceeds 16 KiB.", error, "application/json"),
+                      ("415", "The body is not application/json.", error, "application/json"),
+                      ("422", "Invalid fields (`validation_failed`) or a failed token check (`okta_token_invalid`, `okta_token_insufficient`, `okta_token_partial_view`, `okta_not_an_org`).", error, "application/json"),
+                      ("502", "The org could not be reached (`okta_unreachable`).", error, "application/json"),
+                      ("503", "Okta rate-limited the check (`okta_rate_limited`).", error, "application/json"),
+                  ]),
+        Operation(method: .get, path: "/api/v1/domains/{id}", id: "getDomain", summary: "One domain with its latest run.", tag: "domains",
+                  parameters: [path("id", "The domain id.")],
+                  responses: [ok("Domain"), unauthorized, notFound("domain")]),
+        Operation(method: .patch, path: "/api/v1/domains/{id}", id: "updateDomain",
+                  summary: "Changes self-enroll, schedule or API token (a new token is checked first); the domain itself never changes.",
+                  tag: "domains", parameters: [path("id", "The domain id.")], requestBody: ref("DomainUpdate"),
+                  responses: [
+                      ok("Domain"), badBody, unauthorized, notFound("domain"),
+                      ("413", "The body exceeds 16 KiB.", error, "application/json"),
+                      ("415", "The body is not application/json.", error, "application/json"),
+                      ("422", "Invalid fields or a failed token check.", error, "application/json"),
+                      ("502", "The org could not be reached (`okta_unreachable`).", error, "application/json"),
+                      ("503", "Okta rate-limited the check (`okta_rate_limited`).", error, "application/json"),
+                  ]),
+        Operation(method: .get, path: "/api/v1/domains/{id}/deletion-preview", id: "previewDomainDeletion",
+                  summary: "What deleting the domain removes, and the `confirm` value it needs.", tag: "domains",
+                  parameters: [path("id", "The domain id.")],
+                  responses: [ok("DomainDeletionPreview"), unauthorized, notFound("domain")]),
+        Operation(method: .delete, path: "/api/v1/domains/{id}", id: "deleteDomain",
+                  summary: "Deletes the domain with its users, groups, memberships and runs in one transaction.", tag: "domains",
+                  parameters: [
+                      path("id", "The domain id."),
+                      query("confirm", "The domain's org host (from the deletion preview).", schema: ["type": "string"]),
+                      query("devices", "What happens to devices of the domain's users.", schema: ["type": "string", "enum": ["disenroll", "reassign"]]),
+                      query("reassignTo", "With devices=reassign: the user id that receives the devices.", schema: ["type": "string"]),
+                  ],
+                  responses: [
+                      ("200", "Deleted; the body says what was removed.", ref("DomainDeletionPreview"), "application/json"), unauthorized, notFound("domain"),
+                      ("409", "Devices need a decision (`devices_need_decision`).", error, "application/json"), invalid,
+                  ]),
+        Operation(method: .post, path: "/api/v1/domains/{id}/sync", id: "syncDomainNow",
+                  summary: "Sync Now: 202 with a new run, or 200 with the queued or running run it joined.", tag: "sync",
+                  parameters: [path("id", "The domain id.")], requestBody: ref("SyncRequest"), requestBodyRequired: false,
+                  responses: [
+                      ok("Run"), ("202", "A new run started.", ref("Run"), "application/json"), badBody, unauthorized, notFound("domain"),
+                      ("409", "The sync could not start.", error, "application/json"),
+                      ("415", "The body is not application/json.", error, "application/json"), invalid,
+                  ]),
+        Operation(method: .get, path: "/api/v1/domains/{id}/sync-runs", id: "listDomainSyncRuns", summary: "A domain's runs, newest first.",
+                  tag: "sync",
+                  parameters: [
+                      path("id", "The domain id."),
+                      query("limit", "At most this many runs, 1 to 200 (default 50).", schema: ["type": "integer", "minimum": 1, "maximum": 200]),
+                  ],
+                  responses: [ok("RunList"), unauthorized, notFound("domain"), invalid]),
+        Operation(method: .get, path: "/api/v1/sync-runs/{id}", id: "getSyncRun",
+                  summary: "One run with counts, live progress and per-object outcomes.", tag: "sync",
+                  parameters: [path("id", "The run id.")],
+                  responses: [ok("RunWithObjects"), unauthorized, notFound("sync run")]),
+        Operation(method: .post, path: "/api/v1/sync-runs/{id}/approve", id: "approveSyncRun",
+                  summary: "Approves the removals a run held by the mass-removal guard (each is re-confirmed first).", tag: "sync",
+                  parameters: [path("id", "The run id.")],
+                  responses: [ok("Run"), unauthorized, notFound("sync run"),
+                              ("409", "The run does not await approval, or a sync of the domain is running.", error, "application/json")]),
+        Operation(method: .post, path: "/api/v1/sync-runs/{id}/discard", id: "discardSyncRun",
+                  summary: "Discards the removals a run held by the mass-removal guard.", tag: "sync",
+                  parameters: [path("id", "The run id.")],
+                  responses: [ok("Run"), unauthorized, notFound("sync run"),
+                              ("409", "The run does not await approval.", error, "application/json")]),
     ]
 
     static let nullableString: JSONValue = ["type": ["string", "null"]]
@@ -158,6 +234,133 @@ public enum OpenAPIDocument {
                 "timeZone": ["type": "string", "description": "An IANA time zone name (Europe/Berlin) or UTC."],
             ],
         ],
+        "Schedule": [
+            "type": "object", "required": ["frequency"],
+            "properties": [
+                "frequency": ["type": "string", "enum": ["manual", "hourly", "daily", "weekly"]],
+                "everyHours": ["type": "integer", "minimum": 1, "maximum": 24, "description": "hourly only."],
+                "time": ["type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "description": "HH:MM in the portal time zone (daily, weekly)."],
+                "weekday": ["type": "string", "enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "description": "weekly only."],
+                "fullEvery": ["type": "string", "description": "ISO 8601 duration of at least PT1H between full runs (default PT24H)."],
+            ],
+        ],
+        "NewDomain": [
+            "type": "object", "required": ["domain", "apiToken"],
+            "properties": [
+                "domain": ["type": "string", "description": "The Okta domain as entered, e.g. acme.okta.com."],
+                "apiToken": ["type": "string", "writeOnly": true, "description": "An SSWS API token; stored encrypted, never returned."],
+                "selfEnroll": ["type": "boolean"],
+                "schedule": ref("Schedule"),
+                "endpoint": ["type": "string", "description": "Development only (--allow-okta-endpoint-override): send Okta traffic here, e.g. a simulator."],
+            ],
+        ],
+        "DomainUpdate": [
+            "type": "object",
+            "properties": [
+                "selfEnroll": ["type": "boolean"],
+                "schedule": ref("Schedule"),
+                "apiToken": ["type": "string", "writeOnly": true, "description": "A new token; checked against the org first."],
+            ],
+        ],
+        "SyncRequest": [
+            "type": "object",
+            "properties": ["kind": ["type": "string", "enum": ["full", "incremental"]]],
+        ],
+        "Domain": [
+            "type": "object",
+            "required": ["id", "domain", "orgHost", "orgId", "note", "selfEnroll", "selfEnrollBlockedReason", "schedule", "apiTokenHint", "lastRun"],
+            "properties": [
+                "id": ["type": "string"],
+                "domain": ["type": "string", "description": "As entered."],
+                "orgHost": ["type": "string", "description": "The canonical org host all traffic goes to."],
+                "orgId": ["type": "string", "description": "Okta's org id (00o…)."],
+                "note": nullableString, "selfEnroll": ["type": "boolean"], "selfEnrollBlockedReason": nullableString,
+                "schedule": ref("Schedule"),
+                "apiTokenHint": ["type": "string", "maxLength": 4, "description": "The token's last four characters."],
+                "lastRun": ["oneOf": [ref("Run"), ["type": "null"]]],
+                "endpoint": nullableString,
+                "createdAt": ["type": "string"],
+            ],
+        ],
+        "DomainList": list(of: "Domain"),
+        "DomainDeletionPreview": [
+            "type": "object",
+            "required": ["domainId", "orgHost", "confirm", "users", "groups", "memberships", "devices", "devicesNeedDecision"],
+            "properties": [
+                "domainId": ["type": "string"], "orgHost": ["type": "string"],
+                "confirm": ["type": "string", "description": "The value DELETE needs in `confirm`."],
+                "users": ["type": "integer", "minimum": 0], "groups": ["type": "integer", "minimum": 0],
+                "memberships": ["type": "integer", "minimum": 0], "devices": ["type": "integer", "minimum": 0],
+                "devicesNeedDecision": ["type": "boolean"],
+            ],
+        ],
+        "Run": [
+            "type": "object",
+            "required": ["id", "domainId", "trigger", "kind", "state", "startedAt", "finishedAt", "counts", "held", "oktaRequests",
+                         "rateLimitWaitSeconds", "error", "progress"],
+            "properties": [
+                "id": ["type": "string"], "domainId": ["type": "string"],
+                "trigger": ["type": "string", "enum": ["schedule", "manual", "initial"]],
+                "kind": ["type": "string", "enum": ["full", "incremental"]],
+                "state": ["type": "string", "enum": ["queued", "running", "awaiting_approval", "succeeded", "failed", "discarded", "interrupted"]],
+                "queuedAt": nullableString, "startedAt": nullableString, "finishedAt": nullableString,
+                "counts": [
+                    "type": "object", "required": ["users", "groups", "memberships"],
+                    "properties": [
+                        "users": [
+                            "type": "object", "required": ["created", "updated", "deactivated", "removed", "skipped"],
+                            "properties": [
+                                "created": ["type": "integer"], "updated": ["type": "integer"], "deactivated": ["type": "integer"],
+                                "removed": ["type": "integer"], "skipped": ["type": "object", "additionalProperties": ["type": "integer"]],
+                            ],
+                        ],
+                        "groups": [
+                            "type": "object", "required": ["created", "updated", "removed"],
+                            "properties": ["created": ["type": "integer"], "updated": ["type": "integer"], "removed": ["type": "integer"]],
+                        ],
+                        "memberships": [
+                            "type": "object", "required": ["added", "removed"],
+                            "properties": ["added": ["type": "integer"], "removed": ["type": "integer"]],
+                        ],
+                    ],
+                ],
+                "held": [
+                    "type": ["object", "null"], "description": "Removals awaiting approval.",
+                    "properties": ["users": ["type": "integer"], "groups": ["type": "integer"]],
+                ],
+                "oktaRequests": ["type": "integer", "minimum": 0],
+                "rateLimitWaitSeconds": ["type": "number", "minimum": 0],
+                "error": [
+                    "type": ["object", "null"], "required": ["code", "message"],
+                    "properties": ["code": ["type": "string"], "message": ["type": "string"]],
+                ],
+                "progress": [
+                    "type": "object", "required": ["phase", "pages", "objects"],
+                    "properties": ["phase": ["type": "string"], "pages": ["type": "integer"], "objects": ["type": "integer"]],
+                ],
+            ],
+        ],
+        "RunWithObjects": [
+            "allOf": [
+                ref("Run"),
+                [
+                    "type": "object", "required": ["objects"],
+                    "properties": [
+                        "objects": [
+                            "type": "array",
+                            "items": [
+                                "type": "object", "required": ["kind", "oktaId", "pierId", "outcome", "reason"],
+                                "properties": [
+                                    "kind": ["type": "string", "enum": ["user", "group", "membership"]], "oktaId": ["type": "string"],
+                                    "pierId": nullableString, "outcome": ["type": "string"], "reason": nullableString,
+                                ],
+                            ],
+                        ],
+                    ],
+                ],
+            ],
+        ],
+        "RunList": list(of: "Run"),
     ]
 
     static func list(of item: String) -> JSONValue {
@@ -179,7 +382,7 @@ public enum OpenAPIDocument {
             ]
             if !operation.parameters.isEmpty { item["parameters"] = .array(operation.parameters) }
             if let body = operation.requestBody {
-                item["requestBody"] = ["required": true, "content": ["application/json": ["schema": body]]]
+                item["requestBody"] = ["required": .bool(operation.requestBodyRequired), "content": ["application/json": ["schema": body]]]
             }
             var responses: [String: JSONValue] = [:]
             for response in operation.responses {

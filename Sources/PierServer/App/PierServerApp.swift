@@ -22,7 +22,7 @@ public enum PierServerApp {
     ) async throws {
         let prepared = try await prepare(configuration: configuration, logger: logger, onListening: onListening)
         let group = ServiceGroup(
-            services: [prepared.httpService],
+            services: prepared.services,
             configuration: .init(signals: signals, maximumGracefulShutdownDuration: configuration.shutdownGracePeriod + .seconds(5)),
             logger: logger.withLabel("pier.services")
         )
@@ -41,6 +41,11 @@ public enum PierServerApp {
         public let database: any DatabaseWriter
         public let httpService: HTTPServerService
         public let keyID: String
+        /// Domains and their syncs (also used by `pier demo` to add its domain).
+        public let domains: DomainService
+        /// Everything to run, in dependency order: the sync runner, the scheduler, then HTTP (which
+        /// submits to the runner, so it drains first on shutdown).
+        public let services: [any Service]
     }
 
     /// Opens and migrates the database, loads the key, stores initial settings and builds the routes.
@@ -87,7 +92,12 @@ public enum PierServerApp {
 
             let metrics = HTTPMetrics()
             let router = OperationsRoutes(health: store, metrics: metrics).makeRouter()
-            APIRoutes(store: store).addRoutes(to: router)
+            let domains = DomainService(
+                store: store, key: loaded.key, httpClient: CurlHTTPClient(logger: logger.withLabel("pier.http.client")),
+                allowEndpointOverride: configuration.allowOktaEndpointOverride,
+                owner: "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8).lowercased())",
+                logger: logger)
+            APIRoutes(store: store, domains: domains).addRoutes(to: router)
             let server = HTTPServer(
                 configuration: .init(
                     host: configuration.listen.host, port: configuration.listen.port,
@@ -98,7 +108,9 @@ public enum PierServerApp {
             let service = HTTPServerService(
                 server: server, publicURL: configuration.publicURL, logger: logger.withLabel("pier.http"),
                 onListening: onListening)
-            return Prepared(database: database, httpService: service, keyID: loaded.keyID)
+            return Prepared(
+                database: database, httpService: service, keyID: loaded.keyID, domains: domains,
+                services: [domains.runner, domains.makeSchedulerService(), service])
         } catch {
             await database.close()
             throw error
