@@ -81,7 +81,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PierServerTests",
-            dependencies: ["PierServer", "PierHTTP", "PierCore", "PierStorage", "PierSQLite", "PierCrypto", "PierLogging", "PierTestSupport"],
+            dependencies: [
+                "PierServer", "PierHTTP", "PierCore", "PierStorage", "PierSQLite", "PierCrypto", "PierLogging", "OktaSimulator",
+                "PierTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
