@@ -8,7 +8,8 @@ extension SyncRun {
     /// 1. `users(updatedSince:)` and `groups(updatedSince:)` from the watermark, staged as fresh reads
     ///    (the first request's `Date` becomes the next watermark, − 2 s);
     /// 2. the System Log from the watermark until that server time;
-    /// 3. objects named by lifecycle/profile events that the listings did not return are read by id — a
+    /// 3. the token must see the Everyone group (else `okta_token_partial_view`, as in a full run); then
+    ///    objects named by lifecycle/profile events that the listings did not return are read by id — a
     ///    404 is a confirmed removal;
     /// 4. first-time users not created inside the window get their groups through `groups(ofUser:)`
     ///    (those created inside it have every membership event in the window);
@@ -40,6 +41,14 @@ extension SyncRun {
         }
         let work = IncrementalChanges.derive(events: events, listedUsers: listedUsers, listedGroups: listedGroups)
         events = []
+
+        // Partial view. An incremental run walks no whole listing to count, but a token that cannot see
+        // the Everyone group (a group administrator's) reads users outside its groups as 404s — which
+        // would be taken for deletions — and misses their changes while the watermark moves on.
+        setPhase("checking")
+        if try await source.organizationUserCount() == nil {
+            throw Self.partialView(walked: nil, organizationCount: nil)
+        }
 
         setPhase("reading")
         var fresh: [DirectoryUserRecord] = []

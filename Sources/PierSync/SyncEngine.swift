@@ -76,7 +76,13 @@ public struct SyncEngine<C: Clock<Duration>>: Sendable {
     }
 
     /// Runs a sync of the given kind (an incremental request without a watermark runs full).
-    public func runSync(directory: DirectoryID, source: any DirectorySource, trigger: SyncTrigger, kind requested: SyncKind) async throws -> SyncRunRecord {
+    ///
+    /// - Parameter runID: The new run's id (a caller that must name the run before it starts, such as
+    ///   ``SyncNowService``, chooses it); a fresh one by default.
+    public func runSync(
+        directory: DirectoryID, source: any DirectorySource, trigger: SyncTrigger, kind requested: SyncKind,
+        runID: SyncRunID = SyncRunID(UUID().uuidString.lowercased())
+    ) async throws -> SyncRunRecord {
         var stored: Date?
         if requested == .incremental, let configurations = stores as? any DirectoryConfigurationStore {
             stored = try await configurations.directory(directory)?.watermark
@@ -87,7 +93,6 @@ public struct SyncEngine<C: Clock<Duration>>: Sendable {
         guard let lease = try await stores.acquireLease(leaseName, owner: configuration.owner, ttl: configuration.leaseTTL) else {
             throw SyncEngineError.alreadyRunning
         }
-        let runID = SyncRunID(UUID().uuidString.lowercased())
         var log = logger
         log.metadata["sync.run.id"] = runID.rawValue
         log.metadata["directory.id"] = directory.rawValue

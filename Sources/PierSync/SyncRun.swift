@@ -53,12 +53,7 @@ final class SyncRun<C: Clock<Duration>>: Sendable {
         let organizationCount = try await source.organizationUserCount()
         var summary = try await stores.removalSummary(run: run, directory: directory)
         if PartialViewRule.isPartial(walked: summary.walkedUsers, organizationCount: organizationCount) {
-            throw SyncRunError(
-                code: "okta_token_partial_view",
-                message: organizationCount == nil
-                    ? "The API token cannot see the Everyone group, so Pier cannot tell whether it sees the whole directory. Use a token of a super or read-only administrator. Nothing was changed."
-                    : "The API token sees \(summary.walkedUsers) of the org's \(organizationCount!) users (a group administrator's token?). Use a token of a super or read-only administrator. Nothing was changed."
-            )
+            throw Self.partialView(walked: summary.walkedUsers, organizationCount: organizationCount)
         }
 
         let thresholds = try await thresholds()
@@ -99,6 +94,21 @@ final class SyncRun<C: Clock<Duration>>: Sendable {
             tombstoneLifetime: engine.configuration.tombstoneLifetime
         )
         return try await stores.applyFullSync(apply)
+    }
+
+    /// The `okta_token_partial_view` failure: the token sees `walked` of the org's users, or cannot see
+    /// the Everyone group at all (`organizationCount == nil`).
+    static func partialView(walked: Int?, organizationCount: Int?) -> SyncRunError {
+        guard let organizationCount, let walked else {
+            return SyncRunError(
+                code: "okta_token_partial_view",
+                message: "The API token cannot see the Everyone group, so Pier cannot tell whether it sees the whole directory. Use a token of a super or read-only administrator. Nothing was changed."
+            )
+        }
+        return SyncRunError(
+            code: "okta_token_partial_view",
+            message: "The API token sees \(walked) of the org's \(organizationCount) users (a group administrator's token?). Use a token of a super or read-only administrator. Nothing was changed."
+        )
     }
 
     func thresholds() async throws -> RemovalGuard.Thresholds {

@@ -18,7 +18,8 @@ final class SimulatedOrg: Sendable {
     let port: Int
     let http = CurlHTTPClient()
 
-    init(users: Int, groups: Int, seed: UInt64 = 11) throws {
+    /// `configure` adjusts the simulator's configuration (scoped tokens, rate limits, an injected `now`).
+    init(users: Int, groups: Int, seed: UInt64 = 11, configure: (inout OktaSimulator.Configuration) -> Void = { _ in }) throws {
         var configuration = OktaSimulator.Configuration()
         configuration.users = users
         configuration.groups = groups
@@ -26,13 +27,17 @@ final class SimulatedOrg: Sendable {
         configuration.tokens = [Self.token]
         configuration.controlToken = Self.controlToken
         configuration.threadCount = 2
+        configure(&configuration)
         server = OktaSimulatorServer(configuration: configuration, logger: .disabled())
         port = try server.start()
     }
 
     /// Runs `body` and always stops the simulator.
-    static func with<T>(users: Int, groups: Int, _ body: (SimulatedOrg) async throws -> T) async throws -> T {
-        let org = try SimulatedOrg(users: users, groups: groups)
+    static func with<T>(
+        users: Int, groups: Int, seed: UInt64 = 11, configure: (inout OktaSimulator.Configuration) -> Void = { _ in },
+        _ body: (SimulatedOrg) async throws -> T
+    ) async throws -> T {
+        let org = try SimulatedOrg(users: users, groups: groups, seed: seed, configure: configure)
         do {
             let result = try await body(org)
             await org.server.shutdown()
@@ -46,9 +51,16 @@ final class SimulatedOrg: Sendable {
     var endpoint: OktaEndpoint { OktaEndpoint(scheme: "http", host: "127.0.0.1", port: port) }
 
     /// A new source; `maxAttempts: 1` so an injected 5xx is not retried away.
-    func source(maxAttempts: Int = 6) -> OktaDirectorySource {
-        let api = HTTPOktaClient(endpoint: endpoint, token: OktaAPIToken(Self.token), httpClient: http)
-        let client = RetryingOktaClient(next: api, clock: ContinuousClock(), retry: OktaRetryPolicy(maxAttempts: maxAttempts))
+    func source(maxAttempts: Int = 6, token: String = SimulatedOrg.token) -> OktaDirectorySource {
+        source(clock: ContinuousClock(), maxAttempts: maxAttempts, token: token)
+    }
+
+    /// A new source whose retry and pacing waits sleep on `clock` (a ``VirtualClock`` in tests that must
+    /// not wait in real time).
+    func source<C: Clock>(clock: C, maxAttempts: Int = 6, token: String = SimulatedOrg.token) -> OktaDirectorySource
+    where C.Duration == Duration {
+        let api = HTTPOktaClient(endpoint: endpoint, token: OktaAPIToken(token), httpClient: http)
+        let client = RetryingOktaClient(next: api, clock: clock, retry: OktaRetryPolicy(maxAttempts: maxAttempts))
         return OktaDirectorySource(client: client, endpoint: endpoint)
     }
 

@@ -1,0 +1,190 @@
+import Foundation
+import PierCore
+import PierLogging
+import PierStorage
+import PierSync
+import PierTestSupport
+import Synchronization
+import Testing
+
+/// A gate a run waits at until the test opens it.
+actor Gate {
+    private var isOpen = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private(set) var arrivals = 0
+
+    func wait() async {
+        arrivals += 1
+        if isOpen { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func open() {
+        isOpen = true
+        for waiter in waiters { waiter.resume() }
+        waiters = []
+    }
+
+    func close() { isOpen = false }
+
+    /// Waits (in real time, briefly) until `count` runs have reached the gate.
+    func reached(_ count: Int) async throws -> Bool {
+        for _ in 0..<400 {
+            if arrivals >= count { return true }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return false
+    }
+}
+
+/// A source whose runs stop at the partial-view check (full and incremental runs both make it) until
+/// the gate opens, so a test knows a run is in flight.
+final class GatedSource: DirectorySource {
+    let base: FakeDirectorySource
+    let gate: Gate
+
+    init(_ base: FakeDirectorySource, gate: Gate) {
+        self.base = base
+        self.gate = gate
+    }
+
+    func users() -> DirectoryPages<DirectoryUser> { base.users() }
+    func deprovisionedUsers() -> DirectoryPages<DirectoryUser> { base.deprovisionedUsers() }
+    func groups() -> DirectoryPages<DirectoryGroup> { base.groups() }
+    func members(of group: OktaGroupID) -> DirectoryPages<DirectoryMember> { base.members(of: group) }
+    func users(updatedSince since: Date) -> DirectoryPages<DirectoryUser> { base.users(updatedSince: since) }
+    func groups(updatedSince since: Date) -> DirectoryPages<DirectoryGroup> { base.groups(updatedSince: since) }
+    func changes(since: Date, until: Date) -> DirectoryPages<DirectoryChangeEvent> { base.changes(since: since, until: until) }
+    func user(_ id: OktaUserID) async throws -> DirectoryUser? { try await base.user(id) }
+    func group(_ id: OktaGroupID) async throws -> DirectoryGroup? { try await base.group(id) }
+    func groups(ofUser id: OktaUserID) async throws -> [DirectoryGroup] { try await base.groups(ofUser: id) }
+    func organizationUserCount() async throws -> Int? {
+        await gate.wait()
+        return try await base.organizationUserCount()
+    }
+    func serverTime() -> Date? { base.serverTime() }
+    func counters() -> DirectoryRequestCounters { base.counters() }
+}
+
+/// Sync Now's join/queue rules (DESIGN.md §8) on every backend.
+struct SyncNowServiceTests {
+    static func service(_ store: SQLStore, _ source: any DirectorySource, engine: SyncEngine<ContinuousClock>? = nil) -> SyncNowService<ContinuousClock> {
+        var configuration = SyncNowService<ContinuousClock>.Configuration(probeOwner: "instance-a/probe")
+        configuration.pollInterval = .milliseconds(50)
+        return SyncNowService(
+            engine: engine ?? SyncEngineTests.engine(store), stores: store, makeSource: { _ in source },
+            clock: ContinuousClock(), now: { Date() }, configuration: configuration)
+    }
+
+    @Test(arguments: StorageBackend.available)
+    func requestsJoinTheRunningRunOrQueueOneFollowUp(_ backend: StorageBackend) async throws {
+        try await backend.withDatabase { database in
+            let store = SQLStore(database: database)
+            let directory = try await SyncEngineTests.makeDirectory(store)
+            let gate = Gate()
+            let service = Self.service(store, GatedSource(FakeDirectorySource.seeded(), gate: gate))
+
+            // No watermark: the default is full; everything asked while it runs joins it.
+            let first = try await service.request(directory)
+            #expect(first.outcome == .started && first.kind == .full && first.isNewRun)
+            #expect(try await gate.reached(1))
+            let incremental = try await service.request(directory, kind: .incremental)
+            let full = try await service.request(directory, kind: .full)
+            let byDefault = try await service.request(directory)
+            for joined in [incremental, full, byDefault] {
+                #expect(joined.outcome == .joinedRunning && joined.runID == first.runID && !joined.isNewRun)
+            }
+            await gate.open()
+            let record = try await first.result()
+            #expect(record.id == first.runID && record.state == .succeeded && record.kind == .full && record.trigger == .manual)
+            #expect(try await full.result() == record)
+
+            // A recent full run: the default is incremental; a full request queues one follow-up, later
+            // requests join the running incremental or the queued full.
+            await gate.close()
+            let second = try await service.request(directory)
+            #expect(second.outcome == .started && second.kind == .incremental)
+            #expect(try await gate.reached(2))
+            let queued = try await service.request(directory, kind: .full)
+            #expect(queued.outcome == .queued && queued.kind == .full && queued.isNewRun)
+            let joinsRunning = try await service.request(directory, kind: .incremental)
+            #expect(joinsRunning.outcome == .joinedRunning && joinsRunning.runID == second.runID)
+            let joinsQueued = try await service.request(directory, kind: .full)
+            #expect(joinsQueued.outcome == .joinedQueued && joinsQueued.runID == queued.runID)
+            await gate.open()
+            let secondRecord = try await second.result()
+            let queuedRecord = try await queued.result()
+            #expect(secondRecord.state == .succeeded && secondRecord.kind == .incremental)
+            #expect(queuedRecord.id == queued.runID && queuedRecord.state == .succeeded && queuedRecord.kind == .full)
+            #expect(try await joinsQueued.result() == queuedRecord)
+            #expect(queuedRecord.startedAt! >= secondRecord.finishedAt!)
+            #expect(try await store.runs(of: directory, limit: 10).count == 3)
+
+            // Idle again: a request starts at once.
+            let idle = try await service.request(directory, kind: .incremental)
+            #expect(idle.outcome == .started)
+            #expect(try await idle.result().state == .succeeded)
+        }
+    }
+
+    /// A run of another instance (or the scheduler) is joined when it covers the request; a request it
+    /// does not cover waits for it and then runs.
+    @Test(arguments: StorageBackend.available)
+    func anotherInstancesRunIsJoinedOrWaitedFor(_ backend: StorageBackend) async throws {
+        try await backend.withDatabase { database in
+            let store = SQLStore(database: database)
+            let directory = try await SyncEngineTests.makeDirectory(store)
+            let gate = Gate()
+            let source = GatedSource(FakeDirectorySource.seeded(), gate: gate)
+            let other = SyncEngineTests.engine(store, owner: "instance-b")
+            let service = Self.service(store, source)
+
+            let elsewhere = Task { try await other.runFullSync(directory: directory, source: source, trigger: .schedule) }
+            #expect(try await gate.reached(1))
+            let running = try #require(try await store.runs(of: directory, limit: 1).first)
+            let joined = try await service.request(directory, kind: .incremental)
+            #expect(joined.outcome == .joinedRunning && joined.runID == running.id && joined.kind == .full)
+            await gate.open()
+            let record = try await elsewhere.value
+            #expect(try await joined.result().id == record.id)
+            #expect(try await joined.result().state == .succeeded)
+
+            await gate.close()
+            let incrementalElsewhere = Task { try await other.runIncrementalSync(directory: directory, source: source, trigger: .schedule) }
+            #expect(try await gate.reached(2))
+            let queued = try await service.request(directory, kind: .full)
+            #expect(queued.outcome == .queued && queued.kind == .full)
+            await gate.open()
+            let first = try await incrementalElsewhere.value
+            let after = try await queued.result()
+            #expect(after.id == queued.runID && after.kind == .full && after.state == .succeeded)
+            #expect(after.startedAt! >= first.finishedAt!)
+        }
+    }
+
+    /// A run left `running` by a dead instance: the request joins it, finds the lease free once it
+    /// expires, and runs itself; the dead run is recorded `interrupted`.
+    @Test(arguments: StorageBackend.available)
+    func aRunWhoseHolderDiedIsReplaced(_ backend: StorageBackend) async throws {
+        try await backend.withDatabase { database in
+            let store = SQLStore(database: database)
+            let directory = try await SyncEngineTests.makeDirectory(store)
+            let crashing = CrashingStores(store, crashAtMembersPage: 1)
+            var configuration = SyncEngine<ContinuousClock>.Configuration(owner: "instance-dead")
+            configuration.leaseTTL = .seconds(2)
+            let dying = SyncEngine(stores: crashing, clock: ContinuousClock(), now: { Date() }, logger: .disabled(), configuration: configuration)
+            await #expect(throws: CrashingStores.Crashed.self) {
+                _ = try await dying.runFullSync(directory: directory, source: FakeDirectorySource.seeded(), trigger: .schedule)
+            }
+            let dead = try #require(try await store.runs(of: directory, limit: 1).first)
+            #expect(dead.state == .running)
+
+            let service = Self.service(store, FakeDirectorySource.seeded())
+            let ticket = try await service.request(directory, kind: .full)
+            #expect(ticket.outcome == .joinedRunning && ticket.runID == dead.id)
+            let record = try await ticket.result()
+            #expect(record.state == .succeeded && record.id != dead.id)
+            #expect(try await store.run(dead.id)?.state == .interrupted)
+        }
+    }
+}
