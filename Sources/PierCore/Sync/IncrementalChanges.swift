@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A membership change an incremental run applies (from a System Log event or a first-time user's
 /// `groups(ofUser:)` read).
