@@ -70,7 +70,7 @@ public struct DomainDeletionPreview: Sendable, Encodable {
 public final class DomainService: Sendable {
     public typealias Engine = SyncEngine<ContinuousClock>
 
-    static let identityAppPending = "identity app not yet implemented"
+    static let identityAppPending = "Self-enrollment needs Pier's identity app in this Okta org, and this version of Pier does not create it yet."
 
     let store: SQLStore
     let factory: DomainSourceFactory
