@@ -16,14 +16,17 @@ public indirect enum DirectoryAttributeValue: Hashable, Sendable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
+        // Most profile values are strings or null: try those first. Codable has no way to peek at the
+        // type, so every miss below is a thrown DecodingError — expensive at 100,000 users × a dozen
+        // attributes (and, under Swift Testing, each throw also captures a backtrace).
         if container.decodeNil() {
             self = .null
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
         } else if let value = try? container.decode(Double.self) {
             self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
         } else if let value = try? container.decode([DirectoryAttributeValue].self) {
             self = .array(value)
         } else {
