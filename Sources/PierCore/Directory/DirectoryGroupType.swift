@@ -1,5 +1,5 @@
 /// An Okta group type; unknown future values survive as ``other(_:)``.
-public enum DirectoryGroupType: Hashable, Sendable, Codable, CustomStringConvertible {
+public enum DirectoryGroupType: Hashable, Sendable, OktaVocabulary {
     /// Created in Okta; membership writable.
     case oktaGroup
     /// Imported from an app or directory (AD, LDAP, Google Workspace).
@@ -27,16 +27,5 @@ public enum DirectoryGroupType: Hashable, Sendable, Codable, CustomStringConvert
         case .builtIn: "BUILT_IN"
         case .other(let value): value
         }
-    }
-
-    public var description: String { oktaValue }
-
-    public init(from decoder: any Decoder) throws {
-        self.init(oktaValue: try decoder.singleValueContainer().decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(oktaValue)
     }
 }

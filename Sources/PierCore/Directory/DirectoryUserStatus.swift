@@ -1,5 +1,5 @@
 /// An Okta user status (`UserStatus`), kept verbatim; unknown future values survive as ``other(_:)``.
-public enum DirectoryUserStatus: Hashable, Sendable, Codable, CustomStringConvertible {
+public enum DirectoryUserStatus: Hashable, Sendable, OktaVocabulary {
     case staged
     case provisioned
     case active
@@ -39,16 +39,5 @@ public enum DirectoryUserStatus: Hashable, Sendable, Codable, CustomStringConver
         case .deprovisioned: "DEPROVISIONED"
         case .other(let value): value
         }
-    }
-
-    public var description: String { oktaValue }
-
-    public init(from decoder: any Decoder) throws {
-        self.init(oktaValue: try decoder.singleValueContainer().decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(oktaValue)
     }
 }
