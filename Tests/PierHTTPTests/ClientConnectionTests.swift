@@ -30,7 +30,7 @@ struct ClientConnectionTests {
     }
 
     @Test func cancellationEndsTheCallPromptly() async throws {
-        let server = try ClientTestServer { _ in ClientTestServer.Response(body: "late", delay: .seconds(10)) }
+        let server = try ClientTestServer { _ in ClientTestServer.Response(body: "late", delay: .seconds(60)) }
         defer { server.stop() }
         let client = CurlHTTPClient(configuration: .init(threadCount: 1))
         let task = Task {
@@ -41,7 +41,9 @@ struct ClientConnectionTests {
         let start = ContinuousClock.now
         task.cancel()
         await #expect(performing: { try await task.value }, throws: { ($0 as? HTTPClientError)?.code == .cancelled })
-        #expect(ContinuousClock.now - start < .milliseconds(500))
+        // The answer would take 60 s; ending well before proves the cancellation (the bound is loose
+        // because the whole suite shares two cores with other tests: 516 ms was seen under load).
+        #expect(ContinuousClock.now - start < .seconds(10))
 
         // The single worker thread is freed (the transfer was aborted), so the client still works.
         let quick = try ClientTestServer { _ in ClientTestServer.Response(body: "ok") }
