@@ -203,6 +203,26 @@ public final class DomainService: Sendable {
         return views
     }
 
+    /// A page of domains, oldest first (created time, then id), for the API's cursor paging.
+    ///
+    /// An installation has a handful of domains, so the page is cut from the full list here rather than
+    /// in SQL; the order is computed in Swift so it does not depend on a database collation.
+    public func list(after: ListingPosition?, limit: Int) async throws -> ListingPage<DomainView> {
+        func position(_ record: DirectoryRecord) -> ListingPosition {
+            ListingPosition(sortKey: Timestamp.format(record.createdAt), id: record.id.rawValue)
+        }
+        func precedes(_ lhs: ListingPosition, _ rhs: ListingPosition) -> Bool {
+            (lhs.sortKey, lhs.id) < (rhs.sortKey, rhs.id)
+        }
+        let ordered = try await store.directories().sorted { precedes(position($0), position($1)) }
+        let remaining = after.map { after in ordered.filter { precedes(after, position($0)) } } ?? ordered
+        let page = remaining.prefix(max(1, limit))
+        var views: [DomainView] = []
+        for record in page { views.append(try await view(record)) }
+        let next = remaining.count > page.count ? page.last.map(position) : nil
+        return ListingPage(items: views, next: next)
+    }
+
     /// One domain.
     public func get(_ id: DirectoryID) async throws -> DomainView {
         try await view(try await record(id))
@@ -319,10 +339,10 @@ public final class DomainService: Sendable {
         throw APIError(.conflict, code: "conflict", message: "The sync did not start in time; try again.")
     }
 
-    /// A domain's runs, newest first.
-    public func runs(of id: DirectoryID, limit: Int) async throws -> [SyncRunRecord] {
+    /// A page of a domain's runs, newest first.
+    public func runs(of id: DirectoryID, after: ListingPosition?, limit: Int) async throws -> ListingPage<SyncRunRecord> {
         _ = try await record(id)
-        return try await store.runs(of: id, limit: limit)
+        return try await store.runs(of: id, after: after, limit: limit)
     }
 
     /// One run with its per-object outcomes.
