@@ -55,18 +55,35 @@ public struct InputSource: Sendable {
 
     /// Prompts on standard error and reads one line with the terminal's echo turned off, so the secret
     /// is neither shown nor left in the scrollback.
+    ///
+    /// Ctrl-C while the prompt waits must not leave the terminal without echo: a SIGINT handler puts the
+    /// saved settings back and exits 130, as the shell expects of a command killed by SIGINT.
     private static func readLineWithoutEcho(prompt: String) -> String? {
         FileHandle.standardError.write(Data(prompt.utf8))
-        var saved = termios()
-        let canSilence = tcgetattr(STDIN_FILENO, &saved) == 0
+        let canSilence = tcgetattr(STDIN_FILENO, terminalBeforePrompt) == 0
+        var previousHandler: sighandler_t?
         if canSilence {
-            var silent = saved
+            var silent = terminalBeforePrompt.pointee
             silent.c_lflag &= ~tcflag_t(ECHO)
+            previousHandler = signal(SIGINT) { _ in
+                // Only async-signal-safe calls here (POSIX lists tcsetattr and _exit).
+                _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, terminalBeforePrompt)
+                _exit(130)
+            }
             _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
         }
         let line = readLine(strippingNewline: true)
-        if canSilence { _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) }
+        if canSilence {
+            _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, terminalBeforePrompt)
+            signal(SIGINT, previousHandler)
+        }
         FileHandle.standardError.write(Data("\n".utf8))
         return line
     }
 }
+
+/// The terminal settings before a secret prompt, where the SIGINT handler of
+/// ``InputSource/readLineWithoutEcho(prompt:)`` can reach them: a C signal handler captures nothing.
+// Review: nonisolated(unsafe) because a signal handler cannot take a lock; the one prompt of a CLI
+// process writes it (tcgetattr) before installing the handler and only reads it afterwards.
+private nonisolated(unsafe) let terminalBeforePrompt: UnsafeMutablePointer<termios> = .allocate(capacity: 1)

@@ -13,8 +13,6 @@ struct ClientError: Error, CustomStringConvertible {
         case unreachable
         /// An answer that is not Pier's API (HTML, a proxy's page, JSON of another shape).
         case unexpectedResponse
-        /// The operation ran but did not end well (a sync that failed or is held).
-        case outcome
     }
 
     var kind: Kind
