@@ -22,7 +22,7 @@ public typealias SyncEngineStores = SyncRunStore & SyncQueueStore & SyncStagingS
 public struct SyncEngine<C: Clock<Duration>>: Sendable {
     /// Timings and identity.
     public struct Configuration: Sendable {
-        /// This instance (the lease owner).
+        /// This instance: it owns scheduler slots, and leases as `<owner>/<tag of the acquisition>`.
         public var owner: String
         /// Lease time to live (DESIGN.md §8: 30 s).
         public var leaseTTL: Duration = .seconds(30)
@@ -86,8 +86,8 @@ public struct SyncEngine<C: Clock<Duration>>: Sendable {
             try await stores.startRun(
                 id: runID, directory: directory, trigger: trigger, kind: hasWatermark ? requested : .full, lease: lease, at: now())
         }
-        // A new run is always recorded, so there is a record.
-        return record!
+        guard let record else { preconditionFailure("startRun records a new run or throws") }
+        return record
     }
 
     /// Runs a queued run (Sync Now, an initial sync; ``SyncQueueStore``): takes the domain's lease, turns the
@@ -109,10 +109,7 @@ public struct SyncEngine<C: Clock<Duration>>: Sendable {
         directory: DirectoryID, source: any DirectorySource,
         start: (_ lease: Lease, _ hasWatermark: Bool) async throws -> SyncRunRecord?
     ) async throws -> SyncRunRecord? {
-        let leaseName = SQLStore.syncLeaseName(directory)
-        guard let lease = try await stores.acquireLease(leaseName, owner: configuration.owner, ttl: configuration.leaseTTL) else {
-            throw SyncEngineError.alreadyRunning
-        }
+        guard let lease = try await acquireDomainLease(directory) else { throw SyncEngineError.alreadyRunning }
         let started: SyncRunRecord
         let watermark: Date?
         do {
@@ -154,6 +151,15 @@ public struct SyncEngine<C: Clock<Duration>>: Sendable {
         try? await stores.releaseLease(lease)
         log.info("sync run finished", metadata: ["sync.state": record.state.rawValue])
         return record
+    }
+
+    /// Takes a domain's sync lease for one run or approval, or nil when it is held. The owner is this
+    /// instance plus a tag of the acquisition: two runs of one instance (a scheduled fire and a queued run
+    /// of the same domain) then exclude each other like runs of two instances, where the same owner would
+    /// only renew the lease.
+    func acquireDomainLease(_ directory: DirectoryID) async throws -> Lease? {
+        let owner = "\(configuration.owner)/\(UUID().uuidString.prefix(8).lowercased())"
+        return try await stores.acquireLease(SQLStore.syncLeaseName(directory), owner: owner, ttl: configuration.leaseTTL)
     }
 
     /// Runs `body` while child tasks renew the lease and persist the run's progress; losing the lease

@@ -105,6 +105,28 @@ struct LeaseFencingTests {
         }
     }
 
+    /// A scheduled fire and a queued run of the same domain on one instance share the engine (and the
+    /// instance name): the second must meet the first's lease, not renew it and run alongside.
+    @Test(arguments: StorageBackend.available)
+    func twoRunsOfOneInstanceExcludeEachOther(_ backend: StorageBackend) async throws {
+        try await backend.withDatabase { database in
+            let store = SQLStore(database: database)
+            let directory = try await SyncEngineTests.makeDirectory(store)
+            let engine = SyncEngineTests.engine(store, owner: "instance-a")
+            let gate = Gate()
+            let first = Task { try await engine.runFullSync(directory: directory, source: GatedSource(FakeDirectorySource.seeded(), gate: gate), trigger: .schedule) }
+            #expect(try await gate.reached(1))
+            await #expect(throws: SyncEngineError.alreadyRunning) {
+                _ = try await engine.runFullSync(directory: directory, source: FakeDirectorySource.seeded(), trigger: .manual)
+            }
+            let queued = try await store.requestSync(directory, kind: .full, trigger: .manual, id: SyncRunID("run-q"), at: Date())
+            #expect(queued.disposition == .joinedRunning)
+            await gate.open()
+            #expect(try await first.value.state == .succeeded)
+            #expect(try await store.runs(of: directory, limit: 10).count == 1)
+        }
+    }
+
     @Test(arguments: StorageBackend.available)
     func theDatabaseAllowsOneQueuedAndOneRunningRunPerDomain(_ backend: StorageBackend) async throws {
         try await backend.withDatabase { database in
