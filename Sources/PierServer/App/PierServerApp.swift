@@ -43,7 +43,8 @@ public enum PierServerApp {
         public let keyID: String
         /// Domains and their syncs (also used by `pier demo` to add its domain).
         public let domains: DomainService
-        /// Everything to run, in dependency order: the runner of queued syncs, the scheduler, then HTTP
+        /// Everything to run, in dependency order: the runner of queued syncs, the scheduler, the purge of
+        /// expired run details, then HTTP
         /// (which queues Sync Now runs, so it drains first on shutdown).
         public let services: [any Service]
     }
@@ -111,7 +112,7 @@ public enum PierServerApp {
                 onListening: onListening)
             return Prepared(
                 database: database, httpService: service, keyID: loaded.keyID, domains: domains,
-                services: [domains.runner, domains.makeSchedulerService(), service])
+                services: [domains.runner, domains.makeSchedulerService(), domains.makeRetentionService(), service])
         } catch {
             await database.close()
             throw error

@@ -130,6 +130,12 @@ public final class DomainService: Sendable {
             logger: logger.withLabel("pier.scheduler"), configuration: configuration, capacity: capacity))
     }
 
+    /// The purge of run details older than 90 days (DESIGN.md §6), run in the service group.
+    func makeRetentionService() -> SyncRunRetentionService {
+        SyncRunRetentionService(retention: SyncRunRetention(
+            store: store, clock: ContinuousClock(), now: now, logger: logger.withLabel("pier.sync.retention")))
+    }
+
     // MARK: - Domains
 
     /// Adds a domain: normalise, identify the org, refuse a second entry for it, check the token, seal

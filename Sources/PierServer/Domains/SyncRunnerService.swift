@@ -67,3 +67,16 @@ public struct SyncTimings: Sendable, Equatable {
         return timings
     }
 }
+
+/// Runs the ``SyncRunRetention`` purge (run details kept 90 days) until the service group shuts down.
+struct SyncRunRetentionService: Service {
+    let retention: SyncRunRetention<ContinuousClock>
+
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await retention.run() }
+            await waitForGracefulShutdown()
+            group.cancelAll()
+        }
+    }
+}
