@@ -95,6 +95,59 @@ public enum StorageBackend: String, Sendable, CaseIterable, CustomStringConverti
         }
     }
 
+    // MARK: - A database shared with another process
+
+    /// A fresh, migrated database that another process can open too (tests that SIGKILL a child process
+    /// in the middle of a sync): `locator` names it (`sqlite:<file path>` or `postgres:<schema>`) and
+    /// ``openShared(_:)`` opens it from that text in the other process.
+    ///
+    /// - Parameter folder: Where the SQLite file goes (the caller removes the folder).
+    public func makeSharedDatabase(in folder: URL) async throws -> (database: any DatabaseWriter, locator: String, cleanup: @Sendable () async -> Void) {
+        let locator: String
+        switch self {
+        case .sqlite: locator = "sqlite:" + folder.appendingPathComponent("pier.db").path
+        case .postgres: locator = "postgres:" + (try await Self.createPostgresSchema())
+        }
+        let schema = locator.hasPrefix("postgres:") ? String(locator.dropFirst("postgres:".count)) : nil
+        let database: any DatabaseWriter
+        do {
+            database = try await Self.openShared(locator)
+        } catch {
+            if let schema { await Self.dropPostgresSchema(schema) }
+            throw error
+        }
+        let cleanup: @Sendable () async -> Void = {
+            await database.close()
+            if let schema { await Self.dropPostgresSchema(schema) }
+        }
+        do {
+            let migrator = Migrator(migrations: migrations, logger: .disabled())
+            if let postgres = database as? PostgresDatabase {
+                // PostgreSQL migrates under its advisory lock (DESIGN.md §9), as `makeDatabase` does.
+                _ = try await postgres.migrate(with: migrator)
+            } else {
+                _ = try await migrator.migrate(database)
+            }
+        } catch {
+            await cleanup()
+            throw error
+        }
+        return (database, locator, cleanup)
+    }
+
+    /// Opens a database made by ``makeSharedDatabase(in:)`` from its locator.
+    public static func openShared(_ locator: String) async throws -> any DatabaseWriter {
+        if locator.hasPrefix("sqlite:") {
+            return try await SQLiteDatabase.open(path: String(locator.dropFirst("sqlite:".count)), logger: .disabled())
+        }
+        if locator.hasPrefix("postgres:") {
+            let database = try await PostgresDatabase.open(
+                try postgresConfiguration(schema: String(locator.dropFirst("postgres:".count))), logger: .disabled())
+            return database
+        }
+        throw StorageError(.unavailable, "not a shared test database locator: \(locator)")
+    }
+
     // MARK: - PostgreSQL
 
     /// `PIER_TEST_POSTGRES_URL`, when set and not empty.
