@@ -14,6 +14,11 @@ struct DomainAPITests {
         try await DomainFixture.run(users: 40, groups: 6) { fixture in
             let api = fixture.api
 
+            // Pier's own API token first: a wrong one is refused with the one error shape.
+            let stranger = try await api.call(.get, "/api/v1/domains", token: "pier_NotAToken")
+            #expect(stranger.status == 401)
+            #expect(stranger.errorCode == "unauthorized")
+
             // Token-check failures, one specific code each; nothing is stored.
             let bad = try await fixture.addDomain("acme.okta.com", token: "00aWrongToken-Recognisable-1234")
             #expect(bad.status == 422)
@@ -79,6 +84,49 @@ struct DomainAPITests {
             let shown = try await api.call(.get, "/api/v1/domains/\(id)", template: "/api/v1/domains/{id}")
             #expect((shown.json["lastRun"] as? [String: Any])?["id"] as? String == runID)
 
+            // The org changes through Okta's own API; a Sync Now (incremental: a full run is recent) brings
+            // every change in, as the API then shows: a new user in a renamed group, a suspension, a leaver.
+            let oktaGroup = try #require(groups.items.first { $0["type"] as? String == "OKTA_GROUP" })
+            let groupOktaID = try #require(oktaGroup["oktaId"] as? String)
+            let groupID = try #require(oktaGroup["id"] as? String)
+            let activeUsers = users.items.filter { $0["status"] as? String == "active" }.compactMap { $0["oktaId"] as? String }
+            #expect(activeUsers.count >= 2)
+            let suspendedOktaID = activeUsers[0]
+            let leaverOktaID = activeUsers[1]
+            let created = try await fixture.okta(.post, "/api/v1/users?activate=true", [
+                "profile": ["firstName": "Flow", "lastName": "Newcomer", "email": "flow.newcomer@example.com", "login": "flow.newcomer@example.com"],
+                "credentials": ["password": ["value": "Xy9!passw0rd-long"]],
+            ])
+            let newcomerOktaID = try #require(created["id"] as? String)
+            try await fixture.okta(.put, "/api/v1/groups/\(groupOktaID)/users/\(newcomerOktaID)")
+            try await fixture.okta(.put, "/api/v1/groups/\(groupOktaID)", ["profile": ["name": "Flow renamed group", "description": "renamed in Okta"]])
+            try await fixture.okta(.post, "/api/v1/users/\(suspendedOktaID)/lifecycle/suspend")
+            try await fixture.okta(.post, "/api/v1/users/\(leaverOktaID)/lifecycle/deactivate")
+            let again = try await api.call(.post, "/api/v1/domains/\(id)/sync", template: "/api/v1/domains/{id}/sync")
+            #expect(again.status == 202)
+            let second = try await fixture.waitForRun(try #require(again.json["id"] as? String))
+            #expect(second["state"] as? String == "succeeded", "\(second)")
+            #expect(second["kind"] as? String == "incremental")
+            let userCounts = (second["counts"] as? [String: Any])?["users"] as? [String: Any]
+            #expect(userCounts?["created"] as? Int == 1)
+            #expect(userCounts?["deactivated"] as? Int == 1)
+            let newcomer = try await api.call(.get, "/api/v1/users?domain=\(id)&q=flow.newcomer")
+            #expect(newcomer.itemValues("oktaId") == [newcomerOktaID])
+            #expect(newcomer.items.first?["status"] as? String == "active")
+            let newcomerID = try #require(newcomer.items.first?["id"] as? String)
+            let newcomerShown = try await api.call(.get, "/api/v1/users/\(newcomerID)", template: "/api/v1/users/{id}")
+            #expect((newcomerShown.json["groups"] as? [[String: Any]])?.compactMap { $0["name"] as? String }.contains("Flow renamed group") == true)
+            let renamed = try await api.call(.get, "/api/v1/groups/\(groupID)", template: "/api/v1/groups/{id}")
+            #expect(renamed.json["name"] as? String == "Flow renamed group")
+            #expect(renamed.json["description"] as? String == "renamed in Okta")
+            let members = try await api.call(.get, "/api/v1/groups/\(groupID)/members?limit=200", template: "/api/v1/groups/{id}/members")
+            #expect(members.itemValues("oktaId").contains(newcomerOktaID))
+            let suspended = try await api.call(.get, "/api/v1/users?domain=\(id)&status=suspended&limit=200")
+            #expect(suspended.itemValues("oktaId").contains(suspendedOktaID))
+            let deactivated = try await api.call(.get, "/api/v1/users?domain=\(id)&status=deactivated&limit=200")
+            #expect(deactivated.itemValues("oktaId").contains(leaverOktaID))
+            let userCount = users.items.count + 1
+
             // Update: schedule; a bad replacement token is refused with the token check's code.
             let patched = try await api.call(.patch, "/api/v1/domains/\(id)", template: "/api/v1/domains/{id}", headers: DomainFixture.jsonHeaders,
                                              body: try DomainFixture.json(["schedule": ["frequency": "hourly", "everyHours": 4], "selfEnroll": false]))
@@ -97,14 +145,14 @@ struct DomainAPITests {
 
             // Deletion: preview, confirmation, cascade.
             let preview = try await api.call(.get, "/api/v1/domains/\(id)/deletion-preview", template: "/api/v1/domains/{id}/deletion-preview")
-            #expect(preview.json["users"] as? Int == users.items.count)
+            #expect(preview.json["users"] as? Int == userCount)
             #expect(preview.json["confirm"] as? String == "acme.okta.com")
             let unconfirmed = try await api.call(.delete, "/api/v1/domains/\(id)", template: "/api/v1/domains/{id}")
             #expect(unconfirmed.status == 422)
             #expect(unconfirmed.errorDetails["confirm"] != nil)
             let deleted = try await api.call(.delete, "/api/v1/domains/\(id)?confirm=acme.okta.com", template: "/api/v1/domains/{id}")
             #expect(deleted.status == 200)
-            #expect(deleted.json["users"] as? Int == users.items.count)
+            #expect(deleted.json["users"] as? Int == userCount)
             #expect(try await api.call(.get, "/api/v1/domains/\(id)", template: "/api/v1/domains/{id}").status == 404)
             #expect(try await api.call(.get, "/api/v1/users?domain=\(id)").items.isEmpty)
             #expect(try await api.call(.get, "/api/v1/sync-runs/\(runID)", template: "/api/v1/sync-runs/{id}").status == 404)

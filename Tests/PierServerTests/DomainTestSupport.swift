@@ -101,6 +101,20 @@ struct DomainFixture: Sendable {
         return try await api.call(.post, "/api/v1/domains", headers: Self.jsonHeaders, body: try Self.json(body))
     }
 
+    /// A request to the simulator's Okta Management API as an Okta administrator would send it (SSWS with
+    /// the good token): how the tests change the org between syncs. Fails unless Okta answers 2xx.
+    @discardableResult
+    func okta(_ method: HTTPClientRequest.Method, _ path: String, _ body: [String: Any]? = nil) async throws -> [String: Any] {
+        var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("Authorization", "SSWS \(Self.goodToken)")]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        let response = try await client.execute(HTTPClientRequest(
+            method: method, url: simulatorURL + path, headers: headers, body: try body.map(Self.json)))
+        guard (200..<300).contains(response.status) else {
+            throw DomainFixtureError.okta("\(method.rawValue) \(path): \(response.status) \(String(decoding: response.body, as: UTF8.self))")
+        }
+        return response.body.isEmpty ? [:] : (try JSONSerialization.jsonObject(with: response.body) as? [String: Any] ?? [:])
+    }
+
     /// Polls a run until it is finished (or awaits approval).
     func waitForRun(_ id: String, timeout: Duration = .seconds(60)) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
@@ -125,4 +139,4 @@ struct DomainFixture: Sendable {
     }
 }
 
-enum DomainFixtureError: Error { case timeout(String) }
+enum DomainFixtureError: Error { case timeout(String), okta(String) }
