@@ -50,9 +50,10 @@ struct APIDocumentTests {
             let endpoint = responder.endpoint(method: operation.method, path: samplePath)
             #expect(endpoint.routeTemplate == operation.path, "\(operation.method.rawValue) \(operation.path) is documented but not served")
         }
-        // The public routes of DESIGN.md §5 are documented as public, everything under /api/v1 needs a token.
+        // The public routes of DESIGN.md §5 are documented as public; everything else (the API and the
+        // status page) needs a token.
         for operation in OpenAPIDocument.operations {
-            #expect(operation.isPublic == !operation.path.hasPrefix("/api/v1/"), "\(operation.path)")
+            #expect(operation.isPublic == ["/healthz", "/readyz", "/metrics", "/openapi.json"].contains(operation.path), "\(operation.path)")
         }
         }
     }
@@ -72,7 +73,7 @@ struct APIDocumentTests {
             for (method, operation) in item {
                 let responses = (operation as? [String: Any])?["responses"] as? [String: Any] ?? [:]
                 #expect(responses["default"] != nil, "\(method) \(path) lacks the default error response")
-                if path.hasPrefix("/api/v1/") { #expect(responses["401"] != nil, "\(method) \(path) lacks 401") }
+                if path.hasPrefix("/api/v1/") || path == "/" { #expect(responses["401"] != nil, "\(method) \(path) lacks 401") }
             }
         }
     }

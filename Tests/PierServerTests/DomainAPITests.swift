@@ -176,6 +176,67 @@ struct DomainAPITests {
         }
     }
 
+    /// `GET /`: the read-only status page. Not public: a browser is challenged with Basic and signs in with
+    /// an API token as the password; the page shows the domain, its counts and its latest run, escapes what
+    /// administrators typed, and holds no secret.
+    @Test func statusPageShowsDomainsAndRunsToASignedInAdministrator() async throws {
+        try await DomainFixture.run(users: 40, groups: 6) { fixture in
+            let api = fixture.api
+            func page(_ authorization: String?) async throws -> HTTPClientResponse {
+                let headers: [(name: String, value: String)] = authorization.map { [(name: "Authorization", value: $0)] } ?? []
+                return try await client.execute(HTTPClientRequest(method: .get, url: api.baseURL + "/", headers: headers))
+            }
+            func basic(_ user: String, _ password: String) -> String {
+                "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+            }
+            func header(_ response: HTTPClientResponse, _ name: String) -> String? {
+                response.headers.first { $0.name.lowercased() == name.lowercased() }?.value
+            }
+
+            for refused in [try await page(nil), try await page(basic("admin", "pier_wrong")), try await page(basic("admin", ""))] {
+                #expect(refused.status == 401)
+                #expect(header(refused, "WWW-Authenticate")?.hasPrefix("Basic realm=\"pier\"") == true)
+                let error = (try JSONSerialization.jsonObject(with: refused.body) as? [String: Any])?["error"] as? [String: Any]
+                #expect(error?["code"] as? String == "unauthorized")
+                #expect(!String(decoding: refused.body, as: UTF8.self).contains("<"))
+            }
+
+            let empty = try await page(basic("admin", api.token))
+            #expect(empty.status == 200)
+            #expect(header(empty, "Content-Type") == "text/html; charset=utf-8")
+            #expect(header(empty, "Content-Security-Policy")?.contains("default-src 'none'") == true)
+            #expect(String(decoding: empty.body, as: UTF8.self).contains("No Okta domain is configured yet"))
+
+            // A portal name with markup, and a domain with a finished first sync.
+            let renamed = try await api.call(.put, "/api/v1/portal", headers: DomainFixture.jsonHeaders,
+                                             body: try DomainFixture.json(["name": "<script>alert('x')</script> & Co", "timeZone": "UTC"]))
+            #expect(renamed.status == 200)
+            let added = try await fixture.addDomain("acme.okta.com", token: DomainFixture.goodToken, schedule: ["frequency": "daily", "time": "03:00"])
+            let id = try #require(added.json["id"] as? String)
+            let initial = try await fixture.waitForLatestRun(domain: id)
+            let created = ((initial["counts"] as? [String: Any])?["users"] as? [String: Any])?["created"] as? Int ?? -1
+            let users = try await api.call(.get, "/api/v1/users?domain=\(id)&limit=200").items
+            let active = users.filter { $0["status"] as? String == "active" }.count
+
+            for authorization in [basic("admin", api.token), basic(api.token, ""), "Bearer \(api.token)"] {
+                let shown = try await page(authorization)
+                #expect(shown.status == 200)
+                let html = String(decoding: shown.body, as: UTF8.self)
+                #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Co"))
+                #expect(!html.contains("<script"))
+                #expect(html.contains("<strong>acme.okta.com</strong>"))
+                #expect(html.contains("daily at 03:00"))
+                #expect(html.contains("<td>\(users.count)<br><span class=\"muted\">\(active) active"))
+                #expect(html.contains("<td>6</td>"))
+                #expect(html.contains("class=\"state-succeeded\">succeeded</span> · full, initial"))
+                #expect(html.contains("users: \(created) created"))
+                for secret in DomainFixture.secrets + [api.token, String(DomainFixture.goodToken.suffix(4))] {
+                    #expect(!html.contains(secret), "the status page shows a secret")
+                }
+            }
+        }
+    }
+
     @Test func domainsAndRunsPageWithCursors() async throws {
         try await DomainFixture.run(users: 20, groups: 3) { fixture in
             let api = fixture.api

@@ -2,7 +2,7 @@ public import Foundation
 public import PierHTTP
 public import PierStorage
 
-/// Mounts the REST API (`/api/v1`, DESIGN.md §5) and `/openapi.json` on the server's router.
+/// Mounts the REST API (`/api/v1`, DESIGN.md §5), `/openapi.json` and the status page (`/`) on the server's router.
 ///
 /// Every `/api/v1` route sits behind ``BearerTokenMiddleware``: handlers receive a proven
 /// ``APIIdentity`` and never check authentication themselves. Controllers are types, one per resource.
@@ -29,6 +29,10 @@ public struct APIRoutes: Sendable {
         root.on(.get, "/openapi.json") { _, _ in
             Response(status: .ok, headers: ["Content-Type": "application/json", "Cache-Control": "no-cache"], body: document)
         }
+
+        // The status page at `/` needs a token like the API; a browser sends it through HTTP Basic.
+        let console = router.group("").add(middleware: BearerTokenMiddleware(store: store, browserSignIn: true, now: now))
+        StatusPage(store: store, domains: domains, now: now).addRoutes(to: APIRouteTable(group: console, prefix: "", log: log))
 
         let group = router.group("/api/v1").add(middleware: BearerTokenMiddleware(store: store, now: now))
         let api = APIRouteTable(group: group, prefix: "/api/v1", log: log)

@@ -11,24 +11,53 @@ import Synchronization
 ///
 /// The token is looked up by its SHA-256 (see ``APITokenIssuer``). The last-use time is written at most
 /// once per ``lastUseResolution`` per token, so a busy script does not turn every read into a write.
+///
+/// With `browserSignIn` (the status page at `/`) it also takes HTTP Basic credentials whose password (or,
+/// when that is empty, user name) is the API token, and its 401s challenge with `Basic`, so a browser asks
+/// for them.
 struct BearerTokenMiddleware: Middleware {
     let store: any APITokenStore
     let now: @Sendable () -> Date
     let lastUse: LastUseThrottle
+    let browserSignIn: Bool
 
-    init(store: any APITokenStore, lastUseResolution: Duration = .seconds(60), now: @escaping @Sendable () -> Date = { Date() }) {
+    init(
+        store: any APITokenStore, lastUseResolution: Duration = .seconds(60), browserSignIn: Bool = false,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
         self.now = now
         self.lastUse = LastUseThrottle(resolution: TimeInterval(lastUseResolution.components.seconds))
+        self.browserSignIn = browserSignIn
     }
 
     func handle(_ request: Request, context: RequestContext, next: Handler) async throws -> Response {
+        let identity: APIIdentity
+        do {
+            identity = try await authenticate(request, context: context)
+        } catch var error as APIError where browserSignIn && error.status == .unauthorized {
+            error.headers = ["WWW-Authenticate": #"Basic realm="pier", charset="UTF-8""#]
+            error.message = "Sign in with any user name and an API token as the password (create one with `pier admin token create`)."
+            throw error
+        }
+        var context = context
+        context[APIIdentityKey.self] = identity
+        context.logger[metadataKey: "api_token.id"] = identity.tokenID.rawValue
+        return try await next(request, context)
+    }
+
+    /// The proven identity of the request's token, or a 401 ``APIError``.
+    func authenticate(_ request: Request, context: RequestContext) async throws -> APIIdentity {
         guard let header = request.headers["Authorization"] else { throw APIError.missingCredentials() }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        let token: String
+        if parts.count == 2, parts[0].lowercased() == "bearer" {
+            token = parts[1].trimmingCharacters(in: .whitespaces)
+        } else if browserSignIn, parts.count == 2, parts[0].lowercased() == "basic" {
+            token = Self.basicToken(String(parts[1])) ?? ""
+        } else {
             throw APIError.unauthorized("The Authorization header must be 'Bearer <api token>'.", error: "invalid_request")
         }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
         guard APITokenIssuer.isWellFormed(token), let record = try await store.apiToken(hash: APITokenIssuer.hash(token)) else {
             throw APIError.unauthorized("The API token is not valid.")
         }
@@ -43,10 +72,16 @@ struct BearerTokenMiddleware: Middleware {
                 context.logger.warning("Could not record API token use", metadata: ["api_token.id": record.id.rawValue, "error": "\(error)"])
             }
         }
-        var context = context
-        context[APIIdentityKey.self] = APIIdentity(tokenID: record.id, tokenName: record.name)
-        context.logger[metadataKey: "api_token.id"] = record.id.rawValue
-        return try await next(request, context)
+        return APIIdentity(tokenID: record.id, tokenName: record.name)
+    }
+
+    /// The token in HTTP Basic credentials (`base64(user:password)`): the password, or the user name when
+    /// the password is empty; nil when they do not decode.
+    static func basicToken(_ credentials: String) -> String? {
+        guard let data = Data(base64Encoded: credentials.trimmingCharacters(in: .whitespaces)),
+              let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":") else { return nil }
+        let password = text[text.index(after: colon)...]
+        return String(password.isEmpty ? text[..<colon] : password)
     }
 }
 

@@ -24,6 +24,8 @@ public enum OpenAPIDocument {
         var responses: [(status: String, description: String, schema: JSONValue?, contentType: String)]
         /// Reachable without a token (DESIGN.md §5's public routes).
         public var isPublic: Bool = false
+        /// The accepted credentials when not the document's default (bearer).
+        var security: JSONValue? = nil
     }
 
     static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
@@ -58,6 +60,13 @@ public enum OpenAPIDocument {
                   responses: [("200", "Metrics.", ["type": "string"], "text/plain")], isPublic: true),
         Operation(method: .get, path: "/openapi.json", id: "getOpenAPIDocument", summary: "This document.", tag: "operations",
                   responses: [("200", "The OpenAPI 3.1 document.", ["type": "object"], "application/json")], isPublic: true),
+
+        Operation(method: .get, path: "/", id: "getStatusPage",
+                  summary: "Read-only status page for administrators (HTML): domains, user and group counts, latest runs. "
+                      + "A browser signs in with HTTP Basic: any user name, an API token as the password.", tag: "console",
+                  responses: [("200", "The page.", ["type": "string"], "text/html"),
+                              ("401", "Missing, invalid or revoked API token (challenge: Basic).", error, "application/json")],
+                  security: [["bearerAuth": []], ["basicAuth": []]]),
 
         Operation(method: .get, path: "/api/v1/users", id: "listUsers",
                   summary: "Users of every domain (and local users), ordered by login; filter and page.", tag: "users",
@@ -401,7 +410,7 @@ public enum OpenAPIDocument {
             }
             responses["default"] = ["description": "Any other error, in the one error shape.", "content": ["application/json": ["schema": error]]]
             item["responses"] = .object(responses)
-            item["security"] = operation.isPublic ? [] : [["bearerAuth": []]]
+            item["security"] = operation.isPublic ? [] : operation.security ?? [["bearerAuth": []]]
             var pathItem: [String: JSONValue] = if case .object(let existing)? = paths[operation.path] { existing } else { [:] }
             pathItem[operation.method.rawValue.lowercased()] = .object(item)
             paths[operation.path] = .object(pathItem)
@@ -418,6 +427,7 @@ public enum OpenAPIDocument {
                 "schemas": .object(schemas),
                 "securitySchemes": [
                     "bearerAuth": ["type": "http", "scheme": "bearer", "description": "An API token from `pier admin token create` (pier_…)."],
+                    "basicAuth": ["type": "http", "scheme": "basic", "description": "Any user name and an API token as the password (the status page `/` only)."],
                 ],
             ],
             "security": [["bearerAuth": []]],
