@@ -317,6 +317,12 @@ struct ClientCommandGoldenTests {
         (["users", "list", "--status", "gone"], ["PIER_TOKEN": "t"], "--status must be one of active, suspended, deactivated; got 'gone'", "pier users list [options]"),
         (["groups", "list", "--type", "team"], ["PIER_TOKEN": "t"], "--type must be one of OKTA_GROUP, APP_GROUP, BUILT_IN; got 'team'", "pier groups list [options]"),
         (["groups", "show"], ["PIER_TOKEN": "t"], "missing required option '--id ID'", "pier groups show --id ID [options]"),
+        (["domains", "delete"], ["PIER_TOKEN": "t"], "missing required option '--id ID'", "pier domains delete --id ID [options]"),
+        (["sync", "runs"], ["PIER_TOKEN": "t"], "missing required option '--domain ID'", "pier sync runs --domain ID [options]"),
+        (["sync", "runs", "--domain", "d1", "--limit", "201"], ["PIER_TOKEN": "t"], "--limit must be a whole number from 1 to 200; got '201'", "pier sync runs --domain ID [options]"),
+        (["sync", "discard"], ["PIER_TOKEN": "t"], "missing required option '--run ID'", "pier sync discard --run ID [options]"),
+        (["users", "show"], ["PIER_TOKEN": "t"], "missing required option '--id ID'", "pier users show --id ID [options]"),
+        (["users", "list", "--output", "csv"], ["PIER_TOKEN": "t"], "--output must be table or json; got 'csv'", "pier users list [options]"),
     ]
 
     @Test(arguments: usageErrors)

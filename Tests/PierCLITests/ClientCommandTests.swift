@@ -206,4 +206,38 @@ struct ClientCommandTests {
             #expect(okta.errors.contains("is --server (or PIER_SERVER) the URL of a Pier server?"), "\(okta.errors)")
         }
     }
+
+    /// Every client command that reaches the server prints the server's error on one line, `Error: <code>:
+    /// <message>`, exits 1 and prints nothing on standard output (golden).
+    @Test func everyCommandPrintsTheServersErrorOnOneLine() async throws {
+        try await ClientFixture.run(users: 5, groups: 2) { fixture in
+            let cases: [([String], String)] = [
+                (["domains", "show", "--id", "gone"], "Error: not_found: No domain with id 'gone'.\n"),
+                (["domains", "update", "--id", "gone", "--no-self-enroll"], "Error: not_found: No domain with id 'gone'.\n"),
+                (["domains", "delete", "--id", "gone"], "Error: not_found: No domain with id 'gone'.\n"),
+                (["domains", "delete", "--id", "gone", "--yes"], "Error: not_found: No domain with id 'gone'.\n"),
+                (["sync", "now", "--domain", "gone"], "Error: not_found: No domain with id 'gone'.\n"),
+                (["sync", "runs", "--domain", "gone"], "Error: not_found: No domain with id 'gone'.\n"),
+                (["sync", "show", "--run", "gone"], "Error: not_found: No sync run with id 'gone'.\n"),
+                (["sync", "approve", "--run", "gone"], "Error: not_found: No sync run with id 'gone'.\n"),
+                (["sync", "discard", "--run", "gone"], "Error: not_found: No sync run with id 'gone'.\n"),
+                (["users", "show", "--id", "gone"], "Error: not_found: No user with id 'gone'.\n"),
+                (["groups", "show", "--id", "gone"], "Error: not_found: No group with id 'gone'.\n"),
+                (["users", "list", "--cursor", "not-a-cursor"], "Error: validation_failed: The request has invalid fields: cursor.\n  cursor: "),
+                (["domains", "list"], "Error: unauthorized: "),
+            ]
+            for (arguments, expected) in cases {
+                let environment = arguments == ["domains", "list"] ? ["PIER_TOKEN": "pier_" + String(repeating: "A", count: 43)] : [:]
+                let run = try await fixture.pier(arguments, environment: environment)
+                let command = "pier " + arguments.joined(separator: " ")
+                #expect(run.status == 1, "\(command)")
+                #expect(run.output.isEmpty, "\(command): \(run.output)")
+                if expected.hasSuffix("\n") {
+                    #expect(run.errors == expected, "\(command)")
+                } else {
+                    #expect(run.errors.hasPrefix(expected) && run.errors.hasSuffix("\n"), "\(command): \(run.errors)")
+                }
+            }
+        }
+    }
 }

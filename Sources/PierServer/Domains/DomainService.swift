@@ -357,13 +357,13 @@ public final class DomainService: Sendable {
 
     /// One run with its per-object outcomes.
     public func run(_ id: SyncRunID) async throws -> (SyncRunRecord, [SyncRunObject]) {
-        guard let run = try await store.run(id) else { throw APIError.notFound("No sync run with id '\(id.rawValue)'.") }
+        guard let run = try await store.run(id) else { throw Self.notFound(id) }
         return (run, try await store.runObjects(id))
     }
 
     /// Approves a run held by the mass-removal guard (each held object is re-confirmed first).
     public func approve(_ id: SyncRunID, actor: String) async throws -> SyncRunRecord {
-        guard let run = try await store.run(id) else { throw APIError.notFound("No sync run with id '\(id.rawValue)'.") }
+        guard let run = try await store.run(id) else { throw Self.notFound(id) }
         let record = try await record(run.directoryID)
         do {
             return try await engine.approveHeldRun(id, source: try factory.makeSource(record), actor: actor)
@@ -378,6 +378,8 @@ public final class DomainService: Sendable {
     public func discard(_ id: SyncRunID, actor: String) async throws -> SyncRunRecord {
         do {
             return try await engine.discardHeldRun(id, actor: actor)
+        } catch SyncEngineError.runNotFound {
+            throw Self.notFound(id)
         } catch let error as SyncEngineError {
             throw Self.apiError(error)
         }
@@ -449,6 +451,7 @@ public final class DomainService: Sendable {
     }
 
     static func notFound(_ id: DirectoryID) -> APIError { APIError.notFound("No domain with id '\(id.rawValue)'.") }
+    static func notFound(_ id: SyncRunID) -> APIError { APIError.notFound("No sync run with id '\(id.rawValue)'.") }
 
     static func duplicate(_ orgHost: String) -> APIError {
         APIError(.conflict, code: "domain_duplicate_org",
