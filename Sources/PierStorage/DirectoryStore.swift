@@ -125,3 +125,21 @@ public protocol DirectoryReader: Sendable {
     /// The Okta ids of a group's imported members, sorted.
     func members(of group: OktaGroupID, in directory: DirectoryID) async throws -> [OktaUserID]
 }
+
+/// What happens to the devices of a deleted domain's users (DESIGN.md §1.3, §5 `devices=`).
+public enum DomainDeviceDecision: Sendable, Hashable {
+    /// Every device is disenrolled: state `disenrolled`, no owner, its device secret revoked, its pending
+    /// commands cancelled.
+    case disenroll
+    /// Every device goes to this user (a user outside the domain, not deactivated).
+    case reassign(toUser: String)
+}
+
+/// Why a domain with devices was not deleted.
+public enum DomainDeletionRefusal: Error, Sendable, Hashable {
+    /// Users of the domain own devices and no decision was given (or a device appeared since the preview).
+    case devicesNeedDecision(devices: Int)
+    /// The reassignment target does not exist, belongs to the deleted domain, or is deactivated.
+    case invalidReassignTarget(String)
+}
+

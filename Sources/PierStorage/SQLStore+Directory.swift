@@ -61,6 +61,58 @@ extension SQLStore: DirectoryConfigurationStore, DirectoryReader {
         }
     }
 
+    /// Deletes a domain like ``deleteDirectory(_:)``, first applying `devices` to the devices its users own,
+    /// all in one transaction. Dropping the domain's lease row makes a sync of it that is still running lose
+    /// its lease: it stops at its next renewal and its fenced apply cannot commit.
+    ///
+    /// - Returns: How many devices the decision moved (0 when the users owned none).
+    /// - Throws: ``DomainDeletionRefusal`` (nothing changed); `StorageError.notFound`.
+    @discardableResult
+    public func deleteDirectory(_ id: DirectoryID, devices decision: DomainDeviceDecision?, at date: Date) async throws -> Int {
+        try await database.write { db in
+            let d = id.rawValue
+            guard try db.fetchOne("SELECT 1 FROM directories WHERE id = \(d)") != nil else {
+                throw StorageError(.notFound, "no domain with id \(id)")
+            }
+            let owned: SQL = "SELECT id FROM users WHERE directory_id = \(d)"
+            let deviceIDs: [String] = try db.fetchAll("SELECT id FROM devices WHERE owner_user_id IN (\(owned)) ORDER BY id").map { try $0.decode("id") }
+            if !deviceIDs.isEmpty {
+                switch decision {
+                case nil:
+                    throw DomainDeletionRefusal.devicesNeedDecision(devices: deviceIDs.count)
+                case .disenroll:
+                    try db.execute("""
+                        UPDATE devices SET state = 'disenrolled', disenrolled_at = COALESCE(disenrolled_at, \(date)), owner_user_id = NULL,
+                            secret_hash = NULL, updated_at = \(date)
+                        WHERE id IN (\(list: deviceIDs))
+                        """)
+                    try db.execute("""
+                        UPDATE device_commands SET status = 'cancelled', updated_at = \(date)
+                        WHERE device_id IN (\(list: deviceIDs)) AND status IN ('queued', 'sent')
+                        """)
+                case .reassign(let target):
+                    guard let row = try db.fetchOne("SELECT directory_id, status FROM users WHERE id = \(target)") else {
+                        throw DomainDeletionRefusal.invalidReassignTarget("no user with id '\(target)'")
+                    }
+                    let targetDirectory: String? = try row.decode("directory_id")
+                    if targetDirectory == d {
+                        throw DomainDeletionRefusal.invalidReassignTarget("the user belongs to the domain being deleted")
+                    }
+                    if try row.decode("status") as String == "deactivated" {
+                        throw DomainDeletionRefusal.invalidReassignTarget("the user is deactivated")
+                    }
+                    try db.execute("""
+                        UPDATE devices SET owner_user_id = \(target), directory_id = \(targetDirectory), updated_at = \(date)
+                        WHERE id IN (\(list: deviceIDs))
+                        """)
+                }
+            }
+            try db.execute("DELETE FROM directories WHERE id = \(d)")
+            try db.execute("DELETE FROM leases WHERE name = \(Self.syncLeaseName(id))")
+            return deviceIDs.count
+        }
+    }
+
     /// The lease name a domain's sync runs under.
     public static func syncLeaseName(_ directory: DirectoryID) -> String { "sync:\(directory.rawValue)" }
 

@@ -237,6 +237,110 @@ struct DomainAPITests {
         }
     }
 
+    /// DELETE of a domain whose users own devices (DESIGN.md §1.3, §5): 409 `devices_need_decision` without
+    /// a choice, 422 for a bad reassignment target, then `reassign` (devices move to a local user) and
+    /// `disenroll` (devices disenrolled, unowned, their secret revoked, pending commands cancelled), each in
+    /// the delete's transaction and audited.
+    @Test func deletingADomainWhoseUsersOwnDevicesNeedsADecision() async throws {
+        try await DomainFixture.run(users: 30, groups: 4) { fixture in
+            let api = fixture.api
+            let database = api.store.database
+            let now = Date()
+            try await database.write { db in
+                try db.execute("""
+                    INSERT INTO users (id, source, login, status, created_at, updated_at)
+                    VALUES ('local-admin', 'local', 'it@example.com', 'active', \(now), \(now)),
+                           ('local-leaver', 'local', 'gone@example.com', 'deactivated', \(now), \(now))
+                    """)
+            }
+            func addAndSync() async throws -> (id: String, owners: [String]) {
+                let added = try await fixture.addDomain("acme.okta.com", token: DomainFixture.goodToken)
+                #expect(added.status == 201)
+                let id = try #require(added.json["id"] as? String)
+                #expect(try await fixture.waitForLatestRun(domain: id)["state"] as? String == "succeeded")
+                let users = try await api.call(.get, "/api/v1/users?domain=\(id)&status=active&limit=2")
+                let owners = users.items.compactMap { $0["id"] as? String }
+                #expect(owners.count == 2)
+                try await database.write { db in
+                    for (index, owner) in owners.enumerated() {
+                        let device = "device-\(id)-\(index)"
+                        try db.execute("""
+                            INSERT INTO devices (id, platform, state, owner_user_id, enrolled_via, directory_id, secret_hash, enrolled_at, created_at, updated_at)
+                            VALUES (\(device), 'ios', 'enrolled', \(owner), 'okta', \(id), \("hash-" + device), \(now), \(now), \(now))
+                            """)
+                        try db.execute("""
+                            INSERT INTO device_commands (id, device_id, request_type, status, created_at, updated_at)
+                            VALUES (\("command-" + device), \(device), 'DeviceInformation', 'queued', \(now), \(now))
+                            """)
+                    }
+                }
+                return (id, owners)
+            }
+            func delete(_ id: String, _ query: String) async throws -> APIReply {
+                try await api.call(.delete, "/api/v1/domains/\(id)?confirm=acme.okta.com\(query)", template: "/api/v1/domains/{id}")
+            }
+            func devices(_ id: String) async throws -> [[String: String?]] {
+                try await database.read { db in
+                    try db.fetchAll("""
+                        SELECT d.id, d.state, d.owner_user_id, d.directory_id, d.secret_hash, c.status AS command
+                        FROM devices d JOIN device_commands c ON c.device_id = d.id WHERE d.id LIKE \("device-\(id)-%") ORDER BY d.id
+                        """).map { row in
+                        Dictionary(uniqueKeysWithValues: try ["id", "state", "owner_user_id", "directory_id", "secret_hash", "command"].map {
+                            ($0, try row.decode($0, as: String?.self))
+                        })
+                    }
+                }
+            }
+
+            let first = try await addAndSync()
+            let preview = try await api.call(.get, "/api/v1/domains/\(first.id)/deletion-preview", template: "/api/v1/domains/{id}/deletion-preview")
+            #expect(preview.json["devices"] as? Int == 2)
+            #expect(preview.json["devicesNeedDecision"] as? Bool == true)
+            let undecided = try await delete(first.id, "")
+            #expect(undecided.status == 409)
+            #expect(undecided.errorCode == "devices_need_decision")
+            for (target, reason) in [(first.owners[0], "belongs to the domain"), ("nobody", "no user"), ("local-leaver", "deactivated")] {
+                let refused = try await delete(first.id, "&devices=reassign&reassignTo=\(target)")
+                #expect(refused.status == 422)
+                #expect(refused.errorDetails["reassignTo"]?.contains(reason) == true, "\(refused.errorDetails)")
+            }
+            let stray = try await delete(first.id, "&devices=disenroll&reassignTo=local-admin")
+            #expect(stray.status == 422)
+            #expect(stray.errorDetails["reassignTo"] == "goes with devices=reassign")
+            #expect(try await api.call(.get, "/api/v1/domains/\(first.id)", template: "/api/v1/domains/{id}").status == 200)
+            #expect(try await devices(first.id).allSatisfy { $0["state"] == "enrolled" && $0["owner_user_id"] != nil })
+
+            let reassigned = try await delete(first.id, "&devices=reassign&reassignTo=local-admin")
+            #expect(reassigned.status == 200)
+            #expect(reassigned.json["devices"] as? Int == 2)
+            #expect(try await api.call(.get, "/api/v1/domains/\(first.id)", template: "/api/v1/domains/{id}").status == 404)
+            for device in try await devices(first.id) {
+                #expect(device["state"] == "enrolled")
+                #expect(device["owner_user_id"] == "local-admin")
+                #expect(device["directory_id"] == .some(nil))
+                #expect(device["secret_hash"] != .some(nil))
+                #expect(device["command"] == "queued")
+            }
+
+            // The same org added again, its devices disenrolled with the delete.
+            let second = try await addAndSync()
+            let disenrolled = try await delete(second.id, "&devices=disenroll")
+            #expect(disenrolled.status == 200)
+            for device in try await devices(second.id) {
+                #expect(device["state"] == "disenrolled")
+                #expect(device["owner_user_id"] == .some(nil))
+                #expect(device["secret_hash"] == .some(nil))
+                #expect(device["command"] == "cancelled")
+            }
+            let audits = try await database.read { db in
+                try db.fetchAll("SELECT details FROM audit_log WHERE action = 'domain.delete' ORDER BY id").map { try $0.decode("details", as: String.self) }
+            }
+            #expect(audits.count == 2)
+            #expect(audits.first?.contains(#""devicesDecision":"reassign""#) == true && audits.first?.contains(#""reassignTo":"local-admin""#) == true)
+            #expect(audits.last?.contains(#""devices":2,"devicesDecision":"disenroll""#) == true)
+        }
+    }
+
     @Test func domainsAndRunsPageWithCursors() async throws {
         try await DomainFixture.run(users: 20, groups: 3) { fixture in
             let api = fixture.api

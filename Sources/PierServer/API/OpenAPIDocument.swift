@@ -142,8 +142,8 @@ public enum OpenAPIDocument {
                   parameters: [
                       path("id", "The domain id."),
                       query("confirm", "The domain's org host (from the deletion preview).", schema: ["type": "string"]),
-                      query("devices", "What happens to devices of the domain's users.", schema: ["type": "string", "enum": ["disenroll", "reassign"]]),
-                      query("reassignTo", "With devices=reassign: the user id that receives the devices.", schema: ["type": "string"]),
+                      query("devices", "What happens to devices of the domain's users (required while they own any): `disenroll` (disenrolled, owner cleared, device secret revoked, pending commands cancelled) or `reassign`.", schema: ["type": "string", "enum": ["disenroll", "reassign"]]),
+                      query("reassignTo", "With devices=reassign: the id of the user who receives the devices (outside this domain, not deactivated).", schema: ["type": "string"]),
                   ],
                   responses: [
                       ("200", "Deleted; the body says what was removed.", ref("DomainDeletionPreview"), "application/json"), unauthorized, notFound("domain"),

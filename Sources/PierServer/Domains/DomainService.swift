@@ -296,12 +296,18 @@ public final class DomainService: Sendable {
             memberships: counts.2, devices: counts.3, devicesNeedDecision: counts.3 > 0)
     }
 
-    /// Deletes the domain with its users, groups, memberships and runs in one transaction.
+    /// Deletes the domain with its users, groups, memberships and runs in one transaction (DESIGN.md §1.3).
+    ///
+    /// When the domain's users own devices, `devices` decides what happens to them in the same transaction
+    /// (`disenroll`: disenrolled, owner cleared, device secret revoked, pending commands cancelled;
+    /// `reassign`: given to `reassignTo`, a user outside the domain who is not deactivated); without it
+    /// the answer is 409 `devices_need_decision` and nothing changes. A sync of the domain still running
+    /// loses its lease with the domain's row and stops without committing (on any instance).
     ///
     /// - Parameters:
     ///   - confirm: Must equal the org host.
     ///   - devices: `disenroll` or `reassign`; needed only while the domain's users own devices.
-    /// - Returns: What was removed.
+    /// - Returns: What was removed (the preview taken just before the delete).
     @discardableResult
     public func delete(_ id: DirectoryID, confirm: String?, devices: String?, reassignTo: String?, actor: String) async throws -> DomainDeletionPreview {
         let preview = try await deletionPreview(id)
@@ -309,25 +315,38 @@ public final class DomainService: Sendable {
         if confirm?.lowercased() != preview.orgHost.lowercased() {
             problems.add("confirm", "must be the domain's org host, \(preview.orgHost)")
         }
-        if let devices, !["disenroll", "reassign"].contains(devices) {
-            problems.add("devices", "must be disenroll or reassign")
+        var decision: DomainDeviceDecision?
+        switch devices {
+        case nil: break
+        case "disenroll": decision = .disenroll
+        case "reassign":
+            if let reassignTo, !reassignTo.isEmpty { decision = .reassign(toUser: reassignTo) } else {
+                problems.add("reassignTo", "is required with devices=reassign")
+            }
+        default: problems.add("devices", "must be disenroll or reassign")
         }
-        if devices == "reassign", reassignTo?.isEmpty ?? true { problems.add("reassignTo", "is required with devices=reassign") }
+        if reassignTo != nil, devices != "reassign" { problems.add("reassignTo", "goes with devices=reassign") }
         try problems.check()
-        if preview.devicesNeedDecision {
-            // Device handling arrives with enrollment; until then a domain with devices is not deleted.
-            throw APIError(.conflict, code: "devices_need_decision",
-                           message: "\(preview.devices) device(s) belong to users of this domain; choose devices=disenroll or devices=reassign.")
-        }
+        let moved: Int
         do {
-            try await store.deleteDirectory(id)
+            moved = try await store.deleteDirectory(id, devices: decision, at: now())
         } catch StorageError.notFound {
             throw Self.notFound(id)
+        } catch DomainDeletionRefusal.devicesNeedDecision(let count) {
+            throw APIError(.conflict, code: "devices_need_decision",
+                           message: "\(count) device(s) belong to users of this domain; choose devices=disenroll or devices=reassign&reassignTo={userId}.")
+        } catch DomainDeletionRefusal.invalidReassignTarget(let reason) {
+            throw APIError.validationFailed(["reassignTo": "must be a user outside this domain who is not deactivated: \(reason)"])
         }
-        try await store.append(AuditEntry(
-            at: now(), actor: actor, action: "domain.delete", target: id.rawValue,
-            details: #"{"orgHost":"\#(preview.orgHost)","users":\#(preview.users),"groups":\#(preview.groups)}"#))
-        logger.notice("Okta domain deleted", metadata: ["directory.id": id.rawValue, "okta.org_host": preview.orgHost])
+        var details: [String: Any] = ["orgHost": preview.orgHost, "users": preview.users, "groups": preview.groups]
+        if moved > 0, let devices {
+            details["devices"] = moved
+            details["devicesDecision"] = devices
+        }
+        if moved > 0, case .reassign(let target) = decision { details["reassignTo"] = target }
+        let detailsJSON = String(decoding: try JSONSerialization.data(withJSONObject: details, options: [.sortedKeys]), as: UTF8.self)
+        try await store.append(AuditEntry(at: now(), actor: actor, action: "domain.delete", target: id.rawValue, details: detailsJSON))
+        logger.notice("Okta domain deleted", metadata: ["directory.id": id.rawValue, "okta.org_host": preview.orgHost, "devices.moved": "\(moved)"])
         return preview
     }
 
