@@ -164,11 +164,12 @@ final class SyncRun<C: Clock<Duration>>: Sendable {
                                                rateLimitWaitSeconds: counters.secondsWaited, at: now)
     }
 
-    /// Persists the progress when the last write is older than the progress interval (pages may be far
-    /// apart). Best effort: a failed write is retried at the next call, and never fails the run.
+    /// Persists the progress when the last write is older than ¾ of the progress interval (pages may be
+    /// far apart; called every ¼ interval, so writes are never more than the interval apart). Best effort:
+    /// a failed write is retried at the next call, and never fails the run.
     func persistProgressIfDue() async {
         let now = engine.now()
-        let interval = engine.configuration.progressInterval
+        let interval = engine.configuration.progressInterval * 0.75
         let snapshot: SyncProgress? = progress.withLock { state in
             if let last = state.lastPersisted, now.timeIntervalSince(last) < interval { return nil }
             state.lastPersisted = now

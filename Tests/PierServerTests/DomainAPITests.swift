@@ -341,6 +341,54 @@ struct DomainAPITests {
         }
     }
 
+    /// DESIGN.md §1.3: a running sync does not survive its domain's deletion. The delete answers at once;
+    /// the run, held on a slow members page, loses its run row and lease with the domain and writes
+    /// nothing afterwards; the same org can be added again and syncs normally.
+    @Test func deletingADomainWhileItSyncsStopsTheRunAndLeavesNothing() async throws {
+        try await DomainFixture.run(users: 30, groups: 5) { fixture in
+            let api = fixture.api
+            let added = try await fixture.addDomain("acme.okta.com", token: DomainFixture.goodToken)
+            let id = try #require(added.json["id"] as? String)
+            #expect(try await fixture.waitForLatestRun(domain: id)["state"] as? String == "succeeded")
+
+            try await fixture.okta(.post, "/__sim/faults", [
+                "path": "/api/v1/groups/{id}/users", "method": "GET", "fault": "delay", "delayMs": 2500, "skip": 1, "count": 2,
+            ], control: true)
+            let sync = try await api.call(.post, "/api/v1/domains/\(id)/sync", template: "/api/v1/domains/{id}/sync",
+                                          headers: DomainFixture.jsonHeaders, body: try DomainFixture.json(["kind": "full"]))
+            #expect(sync.status == 202)
+            let runID = try #require(sync.json["id"] as? String)
+            var phase = ""
+            let deadline = ContinuousClock.now + .seconds(30)
+            while phase != "members", ContinuousClock.now < deadline {
+                let run = try await api.call(.get, "/api/v1/sync-runs/\(runID)", template: "/api/v1/sync-runs/{id}")
+                phase = (run.json["progress"] as? [String: Any])?["phase"] as? String ?? ""
+                if phase != "members" { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(phase == "members")
+
+            let deleted = try await api.call(.delete, "/api/v1/domains/\(id)?confirm=acme.okta.com", template: "/api/v1/domains/{id}")
+            #expect(deleted.status == 200)
+            // Past the delayed pages: the run would have staged, applied and finished by now.
+            try await Task.sleep(for: .seconds(4))
+            let left = try await api.store.database.read { db in
+                try ["users", "groups", "sync_runs", "sync_staging_users", "sync_staging_members", "leases"].map { table in
+                    let column = table.hasPrefix("sync_staging") ? "run_id" : table == "leases" ? "name" : table == "sync_runs" ? "id" : "directory_id"
+                    let value = table.hasPrefix("sync_staging") || table == "sync_runs" ? runID : table == "leases" ? "sync:\(id)" : id
+                    return try db.fetchValue(SQL(verbatim: "SELECT count(*) FROM \(table) WHERE \(column) = '\(value)'"), as: Int.self) ?? -1
+                }
+            }
+            #expect(left == [0, 0, 0, 0, 0, 0])
+            #expect(try await api.call(.get, "/api/v1/sync-runs/\(runID)", template: "/api/v1/sync-runs/{id}").status == 404)
+
+            let again = try await fixture.addDomain("acme.okta.com", token: DomainFixture.goodToken)
+            #expect(again.status == 201)
+            let newID = try #require(again.json["id"] as? String)
+            #expect(try await fixture.waitForLatestRun(domain: newID)["state"] as? String == "succeeded")
+            #expect(try await api.call(.get, "/api/v1/users?domain=\(newID)&limit=200").items.count >= 25)
+        }
+    }
+
     @Test func domainsAndRunsPageWithCursors() async throws {
         try await DomainFixture.run(users: 20, groups: 3) { fixture in
             let api = fixture.api

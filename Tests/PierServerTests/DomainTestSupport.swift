@@ -102,10 +102,12 @@ struct DomainFixture: Sendable {
     }
 
     /// A request to the simulator's Okta Management API as an Okta administrator would send it (SSWS with
-    /// the good token): how the tests change the org between syncs. Fails unless Okta answers 2xx.
+    /// the good token): how the tests change the org between syncs; with `control`, to its `/__sim/` control
+    /// API. Fails unless the simulator answers 2xx.
     @discardableResult
-    func okta(_ method: HTTPClientRequest.Method, _ path: String, _ body: [String: Any]? = nil) async throws -> [String: Any] {
-        var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("Authorization", "SSWS \(Self.goodToken)")]
+    func okta(_ method: HTTPClientRequest.Method, _ path: String, _ body: [String: Any]? = nil, control: Bool = false) async throws -> [String: Any] {
+        let authorization = control ? "Bearer \(Self.controlToken)" : "SSWS \(Self.goodToken)"
+        var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("Authorization", authorization)]
         if body != nil { headers.append(("Content-Type", "application/json")) }
         let response = try await client.execute(HTTPClientRequest(
             method: method, url: simulatorURL + path, headers: headers, body: try body.map(Self.json)))
