@@ -389,6 +389,34 @@ struct DomainAPITests {
         }
     }
 
+    /// A failure nobody planned for (here a run row whose counts no longer decode) answers 500 `internal`
+    /// in the one error shape with only a reference; the log holds the reference with the real error.
+    @Test func anUnexpectedFailureAnswers500WithALogReferenceOnly() async throws {
+        try await DomainFixture.run(users: 10, groups: 2) { fixture in
+            let api = fixture.api
+            let added = try await fixture.addDomain("acme.okta.com", token: DomainFixture.goodToken)
+            let id = try #require(added.json["id"] as? String)
+            let run = try await fixture.waitForLatestRun(domain: id)
+            let runID = try #require(run["id"] as? String)
+            try await api.store.database.write { db in
+                try db.execute("UPDATE sync_runs SET counts = '{\"users\": \"many\"}' WHERE id = \(runID)")
+            }
+            let broken = try await api.call(.get, "/api/v1/sync-runs/\(runID)", template: "/api/v1/sync-runs/{id}")
+            #expect(broken.status == 500)
+            #expect(broken.errorCode == "internal")
+            let error = try #require(broken.json["error"] as? [String: Any])
+            #expect(Set(error.keys).isSubset(of: ["code", "message", "details"]))
+            let message = try #require(error["message"] as? String)
+            let body = String(decoding: broken.body, as: UTF8.self)
+            for detail in ["SyncCounts", "decod", "many", "sync_runs", "Storage"] {
+                #expect(!body.contains(detail), "the 500 leaks '\(detail)': \(body)")
+            }
+            let reference = try #require(message.split(separator: " ").last.map { String($0).trimmingCharacters(in: .punctuationCharacters) })
+            let logged = fixture.harness.logs.renderedText.split(separator: "\n").filter { $0.contains(reference) }
+            #expect(logged.contains { $0.contains("SyncCounts") }, "the log lacks the error behind \(reference)")
+        }
+    }
+
     @Test func domainsAndRunsPageWithCursors() async throws {
         try await DomainFixture.run(users: 20, groups: 3) { fixture in
             let api = fixture.api
