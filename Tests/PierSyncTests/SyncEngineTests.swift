@@ -139,9 +139,9 @@ struct SyncEngineTests {
         }
     }
 
-    @Test(arguments: ["users", "deprovisioned", "groups", "members:00g02"])
-    func faultMidWalkLeavesTheDirectoryExactlyAsItWas(_ listing: String) async throws {
-        try await StorageBackend.sqlite.withDatabase { database in
+    @Test(arguments: StorageBackend.available, ["users", "deprovisioned", "groups", "members:00g02"])
+    func faultMidWalkLeavesTheDirectoryExactlyAsItWas(_ backend: StorageBackend, _ listing: String) async throws {
+        try await backend.withDatabase { database in
             let store = SQLStore(database: database)
             let directory = try await Self.makeDirectory(store)
             let source = FakeDirectorySource.seeded()
@@ -199,9 +199,9 @@ struct SyncEngineTests {
         }
     }
 
-    @Test(arguments: [DirectorySourceFailure.server, .rateLimited, .transport, .insufficientPermissions])
-    func aConfirmationThatCannotAskFailsTheRunWithNoRemovals(_ failure: DirectorySourceFailure) async throws {
-        try await StorageBackend.sqlite.withDatabase { database in
+    @Test(arguments: StorageBackend.available, [DirectorySourceFailure.server, .rateLimited, .transport, .insufficientPermissions])
+    func aConfirmationThatCannotAskFailsTheRunWithNoRemovals(_ backend: StorageBackend, _ failure: DirectorySourceFailure) async throws {
+        try await backend.withDatabase { database in
             let store = SQLStore(database: database)
             let directory = try await Self.makeDirectory(store)
             let source = FakeDirectorySource.seeded()
@@ -217,9 +217,9 @@ struct SyncEngineTests {
         }
     }
 
-    @Test(arguments: [Int?.none, 100])
-    func aPartialViewRemovesNothing(_ organizationCount: Int?) async throws {
-        try await StorageBackend.sqlite.withDatabase { database in
+    @Test(arguments: StorageBackend.available, [Int?.none, 100])
+    func aPartialViewRemovesNothing(_ backend: StorageBackend, _ organizationCount: Int?) async throws {
+        try await backend.withDatabase { database in
             let store = SQLStore(database: database)
             let directory = try await Self.makeDirectory(store)
             let source = FakeDirectorySource.seeded()
