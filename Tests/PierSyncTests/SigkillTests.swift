@@ -76,7 +76,7 @@ struct SigkillTests {
         environment["PIER_SYNC_CHILD_PAUSE_IN_APPLY"] = point == .apply ? marker.path : nil
         child.environment = environment
         let log = folder.appendingPathComponent("child.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
         child.standardOutput = output
         child.standardError = output
@@ -175,7 +175,7 @@ struct ApplyParkingDatabase: DatabaseWriter {
                 SELECT count(*) FROM sync_runs WHERE lease_owner LIKE 'child/%' AND state IN ('succeeded', 'awaiting_approval')
                 """, as: Int.self) ?? 0
             if applied > 0 {
-                FileManager.default.createFile(atPath: marker, contents: Data("parked".utf8))
+                _ = FileManager.default.createFile(atPath: marker, contents: Data("parked".utf8))
                 while true { Thread.sleep(forTimeInterval: 1) }
             }
             return result
