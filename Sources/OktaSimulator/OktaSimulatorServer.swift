@@ -1,5 +1,5 @@
 public import PierLogging
-public import Foundation
+import Foundation
 import PierHTTP
 import Synchronization
 
