@@ -93,6 +93,10 @@ import Testing
             "group-members-list-empty.json": Observed(response: withoutMember, selfLink: "/api/v1/groups/\(groupID)/users?limit=1000"),
         ]
 
+        // The recorded search finds the one user with that nickName: the one the recorded request created.
+        let nicknamed = try SimulatorHarness.json(counterparts["users-search-nickname.json"]!.response) as? [[String: Any]]
+        #expect(nicknamed?.map { $0["id"] as? String } == [activatedID])
+
         let recordings = try FileManager.default.contentsOfDirectory(atPath: Fixtures.directory.path).filter { $0.hasSuffix(".json") }
         #expect(recordings.count == counterparts.count + Self.notSimulated.count, "\(recordings.sorted())")
         for name in recordings.sorted() where Self.notSimulated[name] == nil {
