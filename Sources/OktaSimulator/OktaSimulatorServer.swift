@@ -1,5 +1,5 @@
 public import PierLogging
-public import Foundation
+import Foundation
 import PierHTTP
 import Synchronization
 
@@ -230,28 +230,38 @@ struct SimulatorResponder: HTTPResponder {
         let template = endpoint.routeTemplate ?? "(unmatched)"
         let fault = simulator.faults.take(method: method.rawValue, path: path)
         let simulator = self.simulator
-        let run: SynchronousHandler = { request, context in
-            Self.process(request, context: context, endpoint: endpoint, template: template, fault: fault, simulator: simulator)
-        }
         if let fault, fault.kind == .delay {
             let delay = fault.delayMs
             return HTTPEndpoint(
                 maxBodyBytes: endpoint.maxBodyBytes, routeTemplate: endpoint.routeTemplate, parameters: endpoint.parameters,
                 run: .asynchronous { request, context in
+                    // Admitted before the delay: a request Okta is slow to answer is in flight all along and
+                    // counts against the concurrency cap.
+                    let decision = Self.admit(request, template: template, simulator: simulator)
                     try? await Task.sleep(for: .milliseconds(delay))
-                    return try run(request, context)
+                    return Self.respond(request, context: context, endpoint: endpoint, decision: decision, fault: fault, simulator: simulator)
                 }
             )
+        }
+        let run: SynchronousHandler = { request, context in
+            let decision = Self.admit(request, template: template, simulator: simulator)
+            return Self.respond(request, context: context, endpoint: endpoint, decision: decision, fault: fault, simulator: simulator)
         }
         return HTTPEndpoint(maxBodyBytes: endpoint.maxBodyBytes, routeTemplate: endpoint.routeTemplate, parameters: endpoint.parameters, run: .synchronous(run))
     }
 
-    static func process(
-        _ request: Request, context: RequestContext, endpoint: HTTPEndpoint, template: String, fault: Fault?, simulator: OktaSimulatorServer
+    /// Counts the request against its rate-limit bucket and the concurrency cap; ``respond`` releases it.
+    static func admit(_ request: Request, template: String, simulator: OktaSimulatorServer) -> RateLimiter.Decision {
+        let now = Int64(simulator.configuration.now().timeIntervalSince1970)
+        return simulator.limiter.admit(method: request.method.rawValue, template: template, now: now)
+    }
+
+    static func respond(
+        _ request: Request, context: RequestContext, endpoint: HTTPEndpoint, decision: RateLimiter.Decision, fault: Fault?,
+        simulator: OktaSimulatorServer
     ) -> Response {
-        let nowDate = simulator.configuration.now()
-        let decision = simulator.limiter.admit(method: request.method.rawValue, template: template, now: Int64(nowDate.timeIntervalSince1970))
         defer { simulator.limiter.finish() }
+        let nowDate = simulator.configuration.now()
         var response: Response
         if !decision.allowed {
             response = simulator.errorResponse(.rateLimited)

@@ -99,14 +99,23 @@ extension OrgState {
         .json(try app(id).json(base: base, withSecret: false))
     }
 
+    /// The `filter` attributes of `GET /api/v1/apps` (REFERENCE §5.2; the spec's `filter` parameter lists
+    /// `id`, `status`, `credentials.signing.kid`, `settings.slo.enabled`, `name`; `user.id` goes with
+    /// `expand=user/{userId}`).
+    static let appFilterAttributes: [String: Set<String>] = [
+        "status": ["eq"], "name": ["eq"], "id": ["eq"], "label": ["eq"], "credentials.signing.kid": ["eq"],
+        "settings.slo.enabled": ["eq"], "user.id": ["eq"],
+    ]
+
     /// Apps in creation order; `q` is a case-insensitive prefix of `name` or `label`; `filter` on
-    /// `status`, `name`, `id` (eq); the cursor is the app's creation sequence (numeric-looking).
+    /// ``appFilterAttributes`` (eq); the cursor is the app's creation sequence (numeric-looking).
     func listApps(_ query: ListQuery) throws -> Reply {
         let limit = query.limit(default: 20, maximum: 200)
         var expression: FilterExpression?
         if let filter = query.value("filter") {
-            expression = try Self.parseFilter(filter, allowed: ["status": ["eq"], "name": ["eq"], "id": ["eq"], "label": ["eq"]])
+            expression = try Self.parseFilter(filter, allowed: Self.appFilterAttributes)
         }
+        let filteredUserIDs = expression?.comparisons.filter { $0.attribute == "user.id" }.compactMap { $0.value?.stringValue } ?? []
         let needle = query.value("q")?.lowercased()
         var after = 0
         if let cursor = query.value("after") {
@@ -124,6 +133,12 @@ extension OrgState {
                 case "name": return .string(app.name)
                 case "id": return .string(app.id)
                 case "label": return .string(app.label)
+                case "credentials.signing.kid": return .string(AppRecord.signingKeyID)
+                // Single logout is a SAML setting: OIDC apps have no `settings.slo`, so neither value matches.
+                case "settings.slo.enabled": return nil
+                // `user.id eq "…"`: apps the user is assigned to, directly or through a group. An app has no
+                // single user id, so it answers with the first user the filter names that it is assigned to.
+                case "user.id": return filteredUserIDs.first { isAssigned($0, to: app) }.map(JSON.string)
                 default: return nil
                 }
             }) { continue }

@@ -378,7 +378,7 @@ struct OrgState: Sendable {
                     "rawUserAgent": .string("okta-sim"), "os": .string("Unknown"), "browser": .string("UNKNOWN"),
                 ])),
                 "zone": .string("null"), "device": .string("Unknown"), "id": .null, "ipAddress": .string("127.0.0.1"),
-                "geographicalContext": .null,
+                "geographicalContext": Self.logGeographicalContext,
             ])),
             "authenticationContext": .object(JSONObject([
                 "authenticationProvider": .null, "credentialProvider": .null, "credentialType": .null, "issuer": .null,
@@ -401,7 +401,7 @@ struct OrgState: Sendable {
             "uuid": .string(uuid),
             "version": .string("0"),
             "request": .object(JSONObject(["ipChain": .array([.object(JSONObject([
-                "ip": .string("127.0.0.1"), "geographicalContext": .null, "version": .string("V4"), "source": .null,
+                "ip": .string("127.0.0.1"), "geographicalContext": Self.logGeographicalContext, "version": .string("V4"), "source": .null,
             ]))])])),
             "target": .array(targets.map(target)),
         ]))
@@ -410,6 +410,16 @@ struct OrgState: Sendable {
             bytes: event.encoded
         ))
     }
+
+    /// Where every simulated request comes from. Okta geolocates the client and each hop of `ipChain` and
+    /// reports an object, never null (`fixtures/spec-examples/logs-list.json`); the simulated org sits at the
+    /// example's location. `postalCode` is a string as the document's `LogGeographicalContext` says (the
+    /// example's bare number contradicts its own schema).
+    static let logGeographicalContext = JSON.object(JSONObject([
+        "city": .string("New York"), "state": .string("New York"), "country": .string("United States"),
+        "postalCode": .string("10013"),
+        "geolocation": .object(JSONObject(["lat": .double(40.3157), "lon": .double(-74.01)])),
+    ]))
 
     func userTarget(_ user: UserRecord) -> LogTarget {
         LogTarget(id: user.id, type: "User", alternateId: user.login, displayName: user.displayName)

@@ -242,6 +242,9 @@ struct AppRecord: Sendable {
     var sequence: Int
 
     var clientID: String { id }
+
+    /// `credentials.signing.kid`: the simulator signs nothing per app, so every app reports the same key id.
+    static let signingKeyID = "sim-signing-key"
     var redirectURIs: [String] { oauthSettings["redirect_uris"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
 
     /// The app in the spec example's key order; the secret only when `withSecret` (create/update).
@@ -296,7 +299,7 @@ struct AppRecord: Sendable {
             "signOnMode": .string(signOnMode),
             "credentials": .object(JSONObject([
                 "userNameTemplate": .object(JSONObject(["template": .string("${source.email}"), "type": .string("BUILT_IN")])),
-                "signing": .object(JSONObject(["kid": .string("sim-signing-key")])),
+                "signing": .object(JSONObject(["kid": .string(Self.signingKeyID)])),
                 "oauthClient": .object(oauthClient),
             ])),
             "settings": .object(JSONObject([

@@ -174,4 +174,49 @@ import Testing
         ])
         await sim.stop()
     }
+
+    /// The `filter` attributes Okta's spec lists for `GET /api/v1/apps` (`id`, `status`, `credentials.signing.kid`,
+    /// `settings.slo.enabled`, `name`) plus `user.id` (REFERENCE §5.2). schemathesis found the spec's own
+    /// explicit example (`filter=credentials.signing.kid eq "…"`) answered with 400 E0000031.
+    @Test func appListAcceptsEveryFilterOfTheSpec() async throws {
+        let sim = try SimulatorHarness(users: 200, groups: 8)
+        let first = try SimulatorHarness.json(try await sim.request(.post, "/api/v1/apps?activate=true", body: Self.createBody)) as! [String: Any]
+        let second = try SimulatorHarness.json(try await sim.request(
+            .post, "/api/v1/apps?activate=false", body: Self.createBody.replacingOccurrences(of: "Acme MDM Enrollment", with: "Acme MDM Staging")
+        )) as! [String: Any]
+        let firstID = first["id"] as! String, secondID = second["id"] as! String
+        let statuses = sim.server.userStatuses
+        let group = sim.server.groupIDs.first { sim.server.groupTypes[$0] == "OKTA_GROUP" }!
+        let member = sim.server.memberIDs(of: group).first { statuses[$0] == "ACTIVE" }!
+        let outsider = sim.server.userIDs.first { !sim.server.memberIDs(of: group).contains($0) && statuses[$0] == "ACTIVE" }!
+        #expect(try await sim.request(.put, "/api/v1/apps/\(firstID)/groups/\(group)", body: "{}").status == 200)
+        #expect(try await sim.request(.post, "/api/v1/apps/\(secondID)/users", body: #"{"id":"\#(outsider)","scope":"USER"}"#).status == 200)
+
+        func ids(_ filter: String, extra: String = "") async throws -> [String] {
+            let encoded = filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let response = try await sim.request(.get, "/api/v1/apps?filter=\(encoded)\(extra)")
+            #expect(response.status == 200, "\(filter): \(String(decoding: response.body, as: UTF8.self))")
+            return (try SimulatorHarness.json(response) as? [[String: Any]] ?? []).map { $0["id"] as! String }
+        }
+        let kid = ((first["credentials"] as! [String: Any])["signing"] as! [String: Any])["kid"] as! String
+        #expect(try await ids(#"credentials.signing.kid eq "\#(kid)""#) == [firstID, secondID])
+        // The spec's explicit example, as schemathesis sends it: a key the org does not have, so no app.
+        #expect(try await ids(
+            #"credentials.signing.kid eq "SIMcCQNY3uwXoW3y0vf6VxiBb5n9pf8L2fK8d-F1bm4""#,
+            extra: "&q=Okta&after=16278919418571&expand=user%2F0oa1gjh63g214q0Hq0g4"
+        ) == [])
+        // Single logout is a SAML setting: OIDC apps match neither value.
+        #expect(try await ids("settings.slo.enabled eq true") == [])
+        #expect(try await ids("settings.slo.enabled eq false") == [])
+        // user.id: through a group assignment or a direct one.
+        #expect(try await ids(#"user.id eq "\#(member)""#) == [firstID])
+        #expect(try await ids(#"user.id eq "\#(outsider)""#) == [secondID])
+        #expect(try await ids(#"user.id eq "\#(member)" or user.id eq "\#(outsider)""#) == [firstID, secondID])
+        #expect(try await ids(#"status eq "ACTIVE" and name eq "oidc_client""#) == [firstID])
+        // Operators the attribute does not take are still refused, as Okta does (E0000031).
+        let refused = try await sim.request(.get, "/api/v1/apps?filter=credentials.signing.kid%20sw%20%22sim%22")
+        #expect(refused.status == 400)
+        #expect((try SimulatorHarness.json(refused) as! [String: Any])["errorCode"] as? String == "E0000031")
+        await sim.stop()
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import OktaSimulator
 import PierCrypto
 import PierHTTP
+import Synchronization
 import Testing
 
 /// The org authorization server driven with raw HTTP and checked with PierCrypto (the relying party of
@@ -19,8 +20,8 @@ import Testing
     }
 
     /// An ACTIVE app with one assigned group; a member and a non-member, both ACTIVE.
-    static func setUp() async throws -> Flow {
-        let sim = try SimulatorHarness(users: 300, groups: 8)
+    static func setUp(configure: (inout OktaSimulator.Configuration) -> Void = { _ in }) async throws -> Flow {
+        let sim = try SimulatorHarness(users: 300, groups: 8, configure: configure)
         let body = #"{"name":"oidc_client","label":"Pier","signOnMode":"OPENID_CONNECT","credentials":{"oauthClient":{"token_endpoint_auth_method":"client_secret_basic","pkce_required":true}},"settings":{"oauthClient":{"application_type":"web","redirect_uris":["\#(redirect)"],"response_types":["code"],"grant_types":["authorization_code"]}}}"#
         let app = try SimulatorHarness.json(try await sim.request(.post, "/api/v1/apps", body: body)) as! [String: Any]
         let client = (app["credentials"] as! [String: Any])["oauthClient"] as! [String: Any]
@@ -175,6 +176,25 @@ import Testing
         let (secondKid, secondClaims) = try await Self.verify(secondTokens["id_token"] as! String, sim: sim)
         #expect(secondKid == newKid && secondClaims["nonce"] as? String == "n-2" && secondClaims["auth_time"] as? Int == authTime)
         await sim.stop()
+    }
+
+    /// Authorization codes are valid 300 s (REFERENCE: single-use codes valid 300 s): at 299 s a code is
+    /// exchanged, at 301 s it is refused with Okta's invalid_grant body.
+    @Test func codesExpireAfterThreeHundredSeconds() async throws {
+        let clock = Mutex(Date(timeIntervalSince1970: 1_750_000_000))
+        let flow = try await Self.setUp { $0.now = { clock.withLock { $0 } } }
+        let verifier = try SecureRandom.urlSafeToken(byteCount: 32)
+        let challenge = Base64URL.encode(SHA256.hash(Data(verifier.utf8)))
+        let (_, first) = try await Self.signIn(flow, login: flow.memberLogin, state: "a", nonce: "a", challenge: challenge)
+        let (_, second) = try await Self.signIn(flow, login: flow.memberLogin, state: "b", nonce: "b", challenge: challenge)
+        clock.withLock { $0 += 299 }
+        #expect(try await Self.exchange(flow, code: try #require(first["code"]), verifier: verifier).status == 200)
+        clock.withLock { $0 += 2 }
+        let late = try await Self.exchange(flow, code: try #require(second["code"]), verifier: verifier)
+        #expect(late.status == 400)
+        #expect(NSDictionary(dictionary: try SimulatorHarness.json(late) as! [String: Any]).isEqual(
+            to: try Fixtures.load("spec-examples/oauth-error-400invalidgrant_invalidauthcode.json") as! [String: Any]))
+        await flow.sim.stop()
     }
 
     @Test func refusalsFollowOkta() async throws {

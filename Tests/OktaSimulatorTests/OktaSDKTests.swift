@@ -53,6 +53,20 @@ import Testing
         #expect(app.count == 5 && app[2] == "ACTIVE" && app[3] == app[1] && Int(app[4]) ?? 0 >= 14, "\(output)")
         #expect(line("assigned") == ["assigned", app.count == 5 ? app[1] : "?", groupIDs[1]], "\(output)")
         #expect(line("assignments") == ["assignments", "1"], "\(output)")
+
+        // The other reads, each through the SDK's strict models (a type or enum mismatch would be an error).
+        let userGroups = groupIDs.filter { sim.server.memberIDs(of: $0).contains(visible[0]) }.sorted()
+        #expect(line("usergroups") == ["usergroups"] + userGroups, "\(output)")
+        let group = line("group")
+        #expect(group.count == 5 && group[1] == groupIDs[1] && group[2].hasSuffix("GroupProfile") && group[3...] == ["True", "True"], "\(output)")
+        #expect(line("getapp") == ["getapp", app.count == 5 ? app[1] : "?", "OpenIdConnectApplication", "True"], "\(output)")
+        let appUsers = sim.server.memberIDs(of: groupIDs[1]).filter { statuses[$0] != "DEPROVISIONED" }.count
+        #expect(appUsers > 7)
+        #expect(line("appusers") == ["appusers", String(appUsers), "pages", String((appUsers + 6) / 7), "scopes", "GROUP"], "\(output)")
+        #expect(line("logs") == [
+            "logs", "user.lifecycle.create", "user.account.update_profile", "application.lifecycle.create",
+            "application.lifecycle.activate", "group.application_assignment.add",
+        ], "\(output)")
         await sim.stop()
     }
 
@@ -65,8 +79,8 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [script] + arguments

@@ -103,6 +103,24 @@ struct ServerTests {
         }
     }
 
+    /// An escaped NUL cannot cut a path or a value short (libmicrohttpd hands them over as C strings):
+    /// `/things/%00` is the item `%00`, not the collection `/things/`; other escapes decode as before.
+    @Test func escapedNulStaysLiteralInPathAndQuery() async throws {
+        try await withServer(routes: { router in
+            router.get("/things") { _, _ in .text("collection") }
+            router.get("/things/{id}") { request, context in
+                .text("item \(try context.parameters.require("id")) q=\(request.queryValue("q") ?? "-")")
+            }
+        }) { _, port in
+            let replies = try await onThread {
+                let connection = try RawHTTPConnection(port: port)
+                return try ["/things/%00", "/things/a%00b?q=x%00y", "/things/%41%7E%2B?q=%e2%82%ac+1", "/things/50%25?q=%zz%4", "/things/"]
+                    .map { try connection.request("GET", $0).text }
+            }
+            #expect(replies == ["item %00 q=-", "item a%00b q=x%00y", "item A~+ q=€ 1", "item 50% q=%zz%4", "collection"])
+        }
+    }
+
     @Test func declaredOversizedBodyIsRefusedWithoutBuffering() async throws {
         try await withServer(routes: { router in
             router.post("/upload") { request, _ in .text("got \(request.body.count)") }

@@ -7,6 +7,8 @@ one keep-alive connection each, following `Link rel="next"`, and prints one line
 
   walk users items=N requests=R seconds=S users_per_s=… requests_per_s=… p50_ms=… p99_ms=… sim_cpu_s=…
 
+and `deepest_next PATH`, the last `next` link of the users walk (a page deep into the directory).
+
 `sim_cpu_s` is the simulator process's user+system CPU time during the walk (from /proc/PID/stat).
 The client counts items by the `{"id":"00u` that opens every user object instead of decoding JSON, so the
 figures measure the simulator rather than Python's JSON parser.
@@ -41,6 +43,7 @@ def walk(base, token, path, pid, marker):
     headers = {"Authorization": f"SSWS {token}", "Accept": "application/json"}
     items = requests = 0
     latencies = []
+    deepest = None
     cpu0 = cpu_seconds(pid)
     start = time.perf_counter()
     current = path
@@ -55,13 +58,14 @@ def walk(base, token, path, pid, marker):
         requests += 1
         items += body.count(marker)
         current = next_link(response.getheaders())
+        deepest = current or deepest
     seconds = time.perf_counter() - start
     cpu = cpu_seconds(pid) - cpu0
     conn.close()
     latencies.sort()
     p50 = latencies[len(latencies) // 2] * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-    return items, requests, seconds, p50, p99, cpu
+    return items, requests, seconds, p50, p99, cpu, deepest
 
 
 def largest_group(base, token):
@@ -76,7 +80,7 @@ def largest_group(base, token):
 
 
 def report(name, result, extra=""):
-    items, requests, seconds, p50, p99, cpu = result
+    items, requests, seconds, p50, p99, cpu, _ = result
     print(f"walk {name} items={items} requests={requests} seconds={seconds:.3f} "
           f"items_per_s={items / seconds:.0f} requests_per_s={requests / seconds:.1f} "
           f"p50_ms={p50:.2f} p99_ms={p99:.2f} sim_cpu_s={cpu:.3f}{extra}")
@@ -86,7 +90,10 @@ def main(base, token, pid):
     marker = b'{"id":"00u'
     # One warm-up page so connection setup and first-touch costs are not in the figures.
     walk(base, token, "/api/v1/users?limit=1", pid, marker)
-    report("users", walk(base, token, "/api/v1/users?limit=200", pid, marker))
+    users = walk(base, token, "/api/v1/users?limit=200", pid, marker)
+    report("users", users)
+    # The last `next` of the walk: the deepest `after` cursor, for bench/okta-sim/run's page timings.
+    print(f"deepest_next {users[-1]}")
     group, size = largest_group(base, token)
     report("members", walk(base, token, f"/api/v1/groups/{group}/users?limit=1000", pid, marker), f" group={group} size={size}")
 

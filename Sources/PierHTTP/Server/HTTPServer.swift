@@ -151,6 +151,7 @@ public final class HTTPServer: @unchecked Sendable {
                 MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(Self.completed, to: Int.self), ptr_value: cls),
                 MHD_OptionItem(option: .NOTIFY_CONNECTION, value: unsafeBitCast(Self.connectionNotified, to: Int.self), ptr_value: cls),
                 MHD_OptionItem(option: .SOCK_ADDR, value: 0, ptr_value: UnsafeMutableRawPointer(mutating: sockaddrPointer)),
+                MHD_OptionItem(option: .UNESCAPE_CALLBACK, value: unsafeBitCast(Self.unescape, to: Int.self), ptr_value: nil),
             ]
             if configuration.threadCount > 1 {
                 options.append(MHD_OptionItem(option: .THREAD_POOL_SIZE, value: configuration.threadCount, ptr_value: nil))
@@ -451,6 +452,14 @@ public final class HTTPServer: @unchecked Sendable {
             connection: connection!, url: url!, method: method!, uploadData: uploadData,
             uploadDataSize: uploadDataSize!, requestContext: requestContext!
         )
+    }
+
+    /// Decodes `%HH` in the path and query like libmicrohttpd's default, except `%00`, which stays as the
+    /// three characters: the path and values reach Swift as C strings, so a decoded NUL would silently cut
+    /// `/api/v1/users/%00` down to `/api/v1/users/` and answer another route (found by schemathesis).
+    private static let unescape: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafeMutablePointer<CChar>?) -> Int = { _, _, text in
+        guard let text else { return 0 }
+        return text.withMemoryRebound(to: UInt8.self, capacity: strlen(text) + 1) { PercentDecoding.decodeInPlace($0) }
     }
 
     private static let completed: MHD_RequestCompletedCallback = { cls, _, requestContext, _ in

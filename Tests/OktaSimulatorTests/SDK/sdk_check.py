@@ -117,7 +117,8 @@ async def main(url, token):
     print(f"error {status} {type(err).__name__} {getattr(err, 'error_code', None)} "
           f"{isinstance(err, OktaAPIError)}")
 
-    await check_apps(client, groups)
+    app_id = await check_apps(client, groups)
+    await check_models(client, users[0].id, groups[1].id, app_id)
 
 
 async def check_apps(client, groups):
@@ -151,6 +152,33 @@ async def check_apps(client, groups):
     if err is not None:
         fail(f"list_application_group_assignments: {err}")
     print(f"assignments {len(assignments)}")
+    return app.id
+
+
+async def check_models(client, user_id, group_id, app_id):
+    """The remaining reads Pier relies on, each parsed by the SDK's strict (pydantic) model: a field of the
+    wrong type or an enum value the SDK does not know comes back as an error here, not as a silent None."""
+    user_groups, _, err = await client.list_user_groups(user_id)
+    if err is not None:
+        fail(f"list_user_groups: {err}")
+    print("usergroups " + " ".join(sorted(g.id for g in user_groups)))
+    group, _, err = await client.get_group(group_id)
+    if err is not None or group.id != group_id:
+        fail(f"get_group: {err}")
+    profile = getattr(group.profile, "actual_instance", group.profile)  # GroupProfile is a oneOf wrapper
+    print(f"group {group.id} {type(profile).__name__} {profile.name is not None} {group.last_membership_updated is not None}")
+    app, _, err = await client.get_application(app_id)
+    if err is not None:
+        fail(f"get_application: {err}")
+    app = app.actual_instance if hasattr(app, "actual_instance") else app
+    print(f"getapp {app.id} {type(app).__name__} {app.credentials.oauth_client.client_secret is None}")
+    app_users, app_user_pages = await walk(client.list_application_users, app_id=app_id, limit=7)
+    scopes = sorted({u.scope for u in app_users})
+    print(f"appusers {len(app_users)} pages {app_user_pages} scopes {','.join(scopes)}")
+    events, _, err = await client.list_log_events(since="2000-01-01T00:00:00.000Z", until="2100-01-01T00:00:00.000Z", limit=1000)
+    if err is not None:
+        fail(f"list_log_events: {err}")
+    print("logs " + " ".join(e.event_type for e in events))
 
 
 if __name__ == "__main__":
