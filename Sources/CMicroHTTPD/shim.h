@@ -23,6 +23,12 @@ static inline const struct sockaddr *pier_mhd_client_address(struct MHD_Connecti
     return info == NULL ? NULL : info->client_addr;
 }
 
+/* The pointer stored in the connection's socket context by the NOTIFY_CONNECTION callback, or NULL. */
+static inline void *pier_mhd_socket_context(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info == NULL ? NULL : info->socket_context;
+}
+
 /* Formats an MHD_LogCallback message; va_list handling stays in C. */
 static inline int pier_mhd_format_log(char *buffer, size_t size, const char *format, va_list args) {
     return vsnprintf(buffer, size, format, args);

@@ -32,6 +32,23 @@ struct MiddlewareTests {
         #expect(notFound.headers["X-Request-Id"] != nil)
     }
 
+    @Test func generatedRequestIDsAreShortUniqueAndHeaderSafe() async {
+        let router = standardRouter()
+        router.get("/id") { request, _ in .text(request.id) }
+        let responder = router.makeResponder()
+        var seen = Set<String>()
+        // 1,100 ids: the counter part grows from one base-32 digit to three.
+        for _ in 0..<1_100 {
+            let id = String(decoding: await responder.respond(to: Request(method: .get, path: "/id")).body, as: UTF8.self)
+            #expect(id.utf8.count <= 15, "\(id)")
+            #expect(id.utf8.allSatisfy { $0 == UInt8(ascii: "-") || (48...57).contains($0) || (97...118).contains($0) }, "\(id)")
+            #expect(id.split(separator: "-").count == 2 && id.split(separator: "-")[0].count == 6, "\(id)")
+            seen.insert(id)
+        }
+        #expect(seen.count == 1_100)
+        #expect(Set(seen.map { $0.prefix(6) }).count == 1, "one prefix per process")
+    }
+
     @Test func accessLogRecordsTemplateStatusAndIDButNoSecrets() async throws {
         let logs = InMemoryLogHandler()
         let router = standardRouter()

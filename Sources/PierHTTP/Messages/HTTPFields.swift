@@ -27,6 +27,12 @@ public struct HTTPFields: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// Creates an empty list.
     public init() { fields = [] }
 
+    /// Creates an empty list with room for `capacity` fields (the server reserves a request's head at once).
+    public init(minimumCapacity capacity: Int) {
+        fields = []
+        fields.reserveCapacity(capacity)
+    }
+
     /// Creates a list from fields, in order.
     public init(_ fields: [Field]) { self.fields = fields }
 
@@ -43,8 +49,20 @@ public struct HTTPFields: Sendable, Equatable, Sequence, ExpressibleByDictionary
     public subscript(name: String) -> String? {
         get { fields.first { Self.equal($0.name, name) }?.value }
         set {
-            remove(name: name)
-            if let newValue { fields.append(Field(name: name, value: newValue)) }
+            guard let newValue else { return remove(name: name) }
+            // Replace in place: `remove` then `append` would copy a shared buffer (a cached response's
+            // headers) and then grow it, two allocations on every response that gets a request id.
+            guard let first = fields.firstIndex(where: { Self.equal($0.name, name) }) else {
+                fields.reserveCapacity(fields.count + 1)
+                fields.append(Field(name: name, value: newValue))
+                return
+            }
+            fields[first] = Field(name: name, value: newValue)
+            let rest = fields.index(after: first)
+            if fields[rest...].contains(where: { Self.equal($0.name, name) }) {
+                let kept = fields[rest...].filter { !Self.equal($0.name, name) }
+                fields.replaceSubrange(rest..., with: kept)
+            }
         }
     }
 

@@ -37,7 +37,7 @@ public struct AccessLogMiddleware: SynchronousMiddleware {
     }
 
     private func log(_ request: Request, _ context: RequestContext, status: Int, start: ContinuousClock.Instant) {
-        guard context.logger.logLevel <= .info else { return }
+        guard context.logLevel <= .info else { return }
         let elapsed = ContinuousClock.now - start
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         context.logger.info("request", metadata: [

@@ -43,11 +43,15 @@ public final class HTTPMetrics: Sendable {
         let bucketIndex = buckets.firstIndex { seconds <= $0 }
         let bucketTotal = buckets.count
         series.withLock { all in
-            // Mutated in place: copying the entry out would copy its bucket array on every request.
-            all[key, default: Series(bucketCounts: Array(repeating: 0, count: bucketTotal))].count += 1
-            all[key]!.sum += seconds
-            if let bucketIndex { all[key]!.bucketCounts[bucketIndex] += 1 }
+            // One hash lookup, mutated in place: copying the entry out would copy its bucket array.
+            Self.add(seconds, bucketIndex: bucketIndex, to: &all[key, default: Series(bucketCounts: Array(repeating: 0, count: bucketTotal))])
         }
+    }
+
+    private static func add(_ seconds: Double, bucketIndex: Int?, to entry: inout Series) {
+        entry.count += 1
+        entry.sum += seconds
+        if let bucketIndex { entry.bucketCounts[bucketIndex] += 1 }
     }
 
     /// The number of requests recorded with these labels.

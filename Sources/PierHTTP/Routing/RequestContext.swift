@@ -24,7 +24,25 @@ public struct RequestContext: Sendable {
     /// The request id; the server assigns one, ``RequestIDMiddleware`` may adopt the client's.
     public var requestID: String
     /// The request-scoped logger; its metadata includes `request.id` once ``RequestIDMiddleware`` ran.
-    public var logger: Logger
+    ///
+    /// The id is added when the logger is read, not stored: most requests log nothing, and putting the
+    /// id into a metadata dictionary on every request allocated that dictionary every time.
+    public var logger: Logger {
+        get {
+            guard logsRequestID else { return baseLogger }
+            var logger = baseLogger
+            logger.metadata["request.id"] = requestID
+            return logger
+        }
+        set { baseLogger = newValue }
+    }
+
+    /// The level of ``logger``, read without building its metadata (for hot-path checks).
+    public var logLevel: Logger.Level { baseLogger.logLevel }
+
+    /// Whether ``logger`` carries `request.id` (set by ``RequestIDMiddleware``).
+    var logsRequestID = false
+    private var baseLogger: Logger
     /// Values of the matched route's `{name}` segments.
     public var parameters: RouteParameters
     /// The matched route template, or nil when nothing matched; metrics and logs use this, never the raw path.
@@ -35,7 +53,7 @@ public struct RequestContext: Sendable {
     /// Creates a context.
     public init(requestID: String, logger: Logger, parameters: RouteParameters = RouteParameters(), routeTemplate: String? = nil) {
         self.requestID = requestID
-        self.logger = logger
+        self.baseLogger = logger
         self.parameters = parameters
         self.routeTemplate = routeTemplate
     }

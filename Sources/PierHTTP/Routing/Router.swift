@@ -30,6 +30,7 @@ public final class Router: RouterGroup {
     /// Freezes the current routes and middleware into an immutable responder for ``HTTPServer``.
     public func makeResponder() -> RouterResponder {
         let root = RouteNode()
+        var exact: [String: RouteNode] = [:]
         for route in registry.routes {
             var node = root
             for segment in route.segments {
@@ -38,8 +39,9 @@ public final class Router: RouterGroup {
                     if node.parameterChild == nil { node.parameterChild = (name, RouteNode()) }
                     node = node.parameterChild!.node
                 } else {
-                    if node.staticChildren[segment] == nil { node.staticChildren[segment] = RouteNode() }
-                    node = node.staticChildren[segment]!
+                    let key = Substring(segment)
+                    if node.staticChildren[key] == nil { node.staticChildren[key] = RouteNode() }
+                    node = node.staticChildren[key]!
                 }
             }
             let chain = route.group.chain
@@ -56,18 +58,23 @@ public final class Router: RouterGroup {
                 }
             }
             node.endpoints[route.method] = RouteNode.Entry(template: template, maxBodyBytes: route.maxBodyBytes, run: run)
+            if !route.segments.contains(where: RouteTemplate.isParameter) { exact[template] = node }
         }
-        return RouterResponder(root: root, rootMiddleware: middlewares)
+        return RouterResponder(root: root, exact: exact, rootMiddleware: middlewares)
     }
 }
 
 /// The immutable routing table built by ``Router/makeResponder()``.
 public struct RouterResponder: HTTPResponder {
     let root: RouteNode
+    /// Routes without parameters by their canonical path ("/healthz"): one hash lookup serves the
+    /// common case; anything else (parameters, "//", a trailing "/") walks the trie.
+    let exact: [String: RouteNode]
     let notFound: Handler
 
-    init(root: RouteNode, rootMiddleware: [any Middleware]) {
+    init(root: RouteNode, exact: [String: RouteNode], rootMiddleware: [any Middleware]) {
         self.root = root
+        self.exact = exact
         self.rootMiddleware = rootMiddleware
         notFound = MiddlewareChain.build(rootMiddleware) { _, _ in throw HTTPError.notFound() }
     }
@@ -76,8 +83,7 @@ public struct RouterResponder: HTTPResponder {
 
     public func endpoint(method: HTTPMethod, path: String) -> HTTPEndpoint {
         var parameters = RouteParameters()
-        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard let node = Self.match(root, segments[...], &parameters), !node.endpoints.isEmpty else {
+        guard let node = exact[path] ?? Self.match(root, path[...], &parameters), !node.endpoints.isEmpty else {
             return HTTPEndpoint(run: .asynchronous(notFound))
         }
         if let entry = node.endpoints[method] ?? (method == .head ? node.endpoints[.get] : nil) {
@@ -90,15 +96,23 @@ public struct RouterResponder: HTTPResponder {
         return HTTPEndpoint(routeTemplate: RouteTemplate.render(node.template), parameters: parameters, run: .asynchronous(handler))
     }
 
-    static func match(_ node: RouteNode, _ segments: ArraySlice<Substring>, _ parameters: inout RouteParameters) -> RouteNode? {
-        guard let first = segments.first else { return node }
-        let rest = segments.dropFirst()
-        if let child = node.staticChildren[String(first)], let found = match(child, rest, &parameters), !found.endpoints.isEmpty {
+    /// Matches the rest of a path below `node`, one segment at a time, skipping empty segments.
+    ///
+    /// Walks the path in place (substrings of it, looked up as `Substring` keys) rather than splitting
+    /// it into an array: routing runs on every request, and the split's allocations showed in profiles.
+    static func match(_ node: RouteNode, _ path: Substring, _ parameters: inout RouteParameters) -> RouteNode? {
+        let slash = UInt8(ascii: "/")
+        let utf8 = path.utf8
+        guard let start = utf8.firstIndex(where: { $0 != slash }) else { return node }
+        let end = utf8[start...].firstIndex(of: slash) ?? path.endIndex
+        let segment = path[start..<end]
+        let rest = path[end...]
+        if let child = node.staticChildren[segment], let found = match(child, rest, &parameters), !found.endpoints.isEmpty {
             return found
         }
         if let (name, child) = node.parameterChild {
             var attempt = parameters
-            attempt.append(name: name, value: String(first))
+            attempt.append(name: name, value: String(segment))
             if let found = match(child, rest, &attempt), !found.endpoints.isEmpty {
                 parameters = attempt
                 return found
@@ -117,7 +131,8 @@ final class RouteNode: @unchecked Sendable {
         let run: HTTPEndpoint.Run
     }
 
-    var staticChildren: [String: RouteNode] = [:]
+    /// Keyed by `Substring` so a segment of the request path is looked up without copying it.
+    var staticChildren: [Substring: RouteNode] = [:]
     var parameterChild: (name: String, node: RouteNode)?
     var endpoints: [HTTPMethod: Entry] = [:]
 

@@ -387,7 +387,8 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     private func makeRequest(_ request: RequestState, connection: OpaquePointer) -> (Request, RequestContext) {
-        var headers = HTTPFields()
+        // Room for a typical request head at once instead of growing 1 → 2 → 4 → 8 → 16.
+        var headers = HTTPFields(minimumCapacity: 16)
         withUnsafeMutablePointer(to: &headers) { pointer in
             _ = MHD_get_connection_values(connection, MHD_ValueKind.HEADER_KIND, Self.collectHeader, pointer)
         }
@@ -399,7 +400,7 @@ public final class HTTPServer: @unchecked Sendable {
         let endpoint = request.endpoint
         let message = Request(
             method: request.method, path: request.path, query: query, headers: headers, body: request.body,
-            remoteAddress: SocketAddress.describe(pier_mhd_client_address(connection)),
+            remoteAddress: Self.remoteAddress(of: connection),
             parameters: endpoint.parameters, routeTemplate: endpoint.routeTemplate, id: id
         )
         request.body = Data()
@@ -416,7 +417,12 @@ public final class HTTPServer: @unchecked Sendable {
         guard let mhdResponse else { return .NO }
         defer { MHD_destroy_response(mhdResponse) }
         for field in response.headers {
-            if MHD_add_response_header(mhdResponse, field.name, field.value) != .YES {
+            // withCString lends a native string's own bytes; passing the String directly would copy
+            // each name and value into a new array.
+            let added = field.name.withCString { name in
+                field.value.withCString { value in MHD_add_response_header(mhdResponse, name, value) }
+            }
+            if added != .YES {
                 logger.warning("invalid response header dropped", metadata: ["http.header": field.name])
             }
         }
@@ -466,10 +472,30 @@ public final class HTTPServer: @unchecked Sendable {
         Unmanaged<HTTPServer>.fromOpaque(cls!).takeUnretainedValue().requestCompleted(requestContext)
     }
 
-    private static let connectionNotified: MHD_NotifyConnectionCallback = { cls, _, _, code in
-        if code == .CONNECTION_NOTIFY_STARTED {
+    /// Counts accepted connections and keeps a ``ConnectionInfo`` in each connection's socket context
+    /// from its start to its close.
+    private static let connectionNotified: MHD_NotifyConnectionCallback = { cls, connection, socketContext, code in
+        switch code {
+        case .CONNECTION_NOTIFY_STARTED:
             Unmanaged<HTTPServer>.fromOpaque(cls!).takeUnretainedValue().accepted.add(1, ordering: .relaxed)
+            guard let connection, let socketContext else { return }
+            let info = ConnectionInfo(remoteAddress: SocketAddress.describe(pier_mhd_client_address(connection)))
+            socketContext.pointee = Unmanaged.passRetained(info).toOpaque()
+        case .CONNECTION_NOTIFY_CLOSED:
+            guard let socketContext, let stored = socketContext.pointee else { return }
+            socketContext.pointee = nil
+            Unmanaged<ConnectionInfo>.fromOpaque(stored).release()
+        default:
+            break
         }
+    }
+
+    /// The peer address of a connection, formatted once when it was accepted.
+    private static func remoteAddress(of connection: OpaquePointer) -> String? {
+        guard let stored = pier_mhd_socket_context(connection) else {
+            return SocketAddress.describe(pier_mhd_client_address(connection))
+        }
+        return Unmanaged<ConnectionInfo>.fromOpaque(stored).takeUnretainedValue().remoteAddress
     }
 
     /// The error-log trampoline's address. Built locally: a stored property of this C function type
@@ -499,6 +525,13 @@ public final class HTTPServer: @unchecked Sendable {
         items.pointee.append(Request.QueryItem(name: String(cString: key), value: value.map { String(cString: $0) }))
         return .YES
     }
+}
+
+/// What the server knows about a connection for its whole life (keep-alive serves many requests on
+/// one): formatting the peer address per request cost more than routing it.
+private final class ConnectionInfo {
+    let remoteAddress: String?
+    init(remoteAddress: String?) { self.remoteAddress = remoteAddress }
 }
 
 /// Carries the daemon pointer to the stopping thread. The pointer is used there only.
