@@ -105,6 +105,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PierCLITests", dependencies: ["PierCLI", "PierServer", "PierLogging", "PierTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PierCLITests",
+            dependencies: ["PierCLI", "PierServer", "PierStorage", "PierSQLite", "PierHTTP", "PierLogging", "OktaSimulator", "PierTestSupport"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

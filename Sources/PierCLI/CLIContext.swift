@@ -9,21 +9,33 @@ public struct CLIContext: Sendable {
     public var standardError: TextSink
     /// Whether standard output is a terminal (progress bars, colour); false in tests and pipes.
     public var isTerminal: Bool
+    /// Whether standard error is a terminal: `sync now --wait` draws its progress bar there, and prints
+    /// plain progress lines when it is not.
+    public var standardErrorIsTerminal: Bool
+    /// Standard input, where client commands read a secret that is not in a file or the environment.
+    public var standardInput: InputSource
 
-    public init(environment: [String: String], standardOutput: TextSink, standardError: TextSink, isTerminal: Bool) {
+    public init(
+        environment: [String: String], standardOutput: TextSink, standardError: TextSink, isTerminal: Bool,
+        standardErrorIsTerminal: Bool = false, standardInput: InputSource = .empty
+    ) {
         self.environment = environment
         self.standardOutput = standardOutput
         self.standardError = standardError
         self.isTerminal = isTerminal
+        self.standardErrorIsTerminal = standardErrorIsTerminal
+        self.standardInput = standardInput
     }
 
-    /// The real process: its environment, stdout and stderr.
+    /// The real process: its environment, stdin, stdout and stderr.
     public static var process: CLIContext {
         CLIContext(
             environment: ProcessInfo.processInfo.environment,
             standardOutput: .fileHandle(.standardOutput),
             standardError: .fileHandle(.standardError),
-            isTerminal: isatty(STDOUT_FILENO) == 1
+            isTerminal: isatty(STDOUT_FILENO) == 1,
+            standardErrorIsTerminal: isatty(STDERR_FILENO) == 1,
+            standardInput: .processStandardInput
         )
     }
 

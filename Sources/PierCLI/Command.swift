@@ -25,6 +25,9 @@ struct CommandConfiguration: Sendable {
     var options: [OptionSpec]
     /// Hidden commands (benchmark helpers) are runnable but not listed in `pier --help`.
     var isHidden: Bool = false
+    /// Options that are deliberately not accepted, with the message that says what to do instead
+    /// (a secret given as an argument: `--api-token`).
+    var refusedOptions: [String: String] = [:]
 
     var name: String { path.joined(separator: " ") }
 

@@ -33,6 +33,7 @@ struct ParsedOptions: Sendable {
                 name = String(name[..<equals])
             }
             guard let spec = command.options.first(where: { $0.name == name }) else {
+                if let refusal = command.refusedOptions[name] { throw UsageError(refusal) }
                 throw UsageError("unknown option '--\(name)'")
             }
             switch spec.kind {

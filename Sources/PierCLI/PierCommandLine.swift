@@ -11,6 +11,11 @@ public enum PierCommandLine {
         MigrateCommand.self,
         OktaSimCommand.self,
         AdminTokenCreateCommand.self, AdminTokenListCommand.self, AdminTokenRevokeCommand.self,
+        // Client commands: they talk to a running server's REST API.
+        DomainsListCommand.self, DomainsAddCommand.self, DomainsShowCommand.self, DomainsUpdateCommand.self, DomainsDeleteCommand.self,
+        SyncNowCommand.self, SyncRunsCommand.self, SyncShowCommand.self, SyncApproveCommand.self, SyncDiscardCommand.self,
+        UsersListCommand.self, UsersShowCommand.self,
+        GroupsListCommand.self, GroupsShowCommand.self,
         BenchHTTPServerCommand.self,
     ]
 
@@ -26,7 +31,27 @@ public enum PierCommandLine {
         }
 
         guard let (commandType, rest) = select(arguments) else {
-            let words = arguments.prefix { !$0.hasPrefix("-") }.joined(separator: " ")
+            let leadingWords = Array(arguments.prefix { !$0.hasPrefix("-") })
+            // `pier domains`, `pier admin token` or `pier domains frobnicate`: a group of commands, not
+            // one; say which subcommands it has.
+            if let length = (1...max(1, leadingWords.count)).reversed().first(where: { !subcommands(of: Array(leadingWords.prefix($0))).isEmpty }) {
+                let groupWords = Array(leadingWords.prefix(length))
+                let family = subcommands(of: groupWords)
+                let group = groupWords.joined(separator: " ")
+                if length == leadingWords.count && (arguments.contains("--help") || arguments.contains("-h")) {
+                    context.print(groupHelp(group, family))
+                    return ExitStatus.success
+                }
+                let verbs = family.map { $0.path.dropFirst(length).joined(separator: " ") }.joined(separator: ", ")
+                if length == leadingWords.count {
+                    context.printError("Error: 'pier \(group)' needs a subcommand: \(verbs)")
+                } else {
+                    context.printError("Error: 'pier \(group)' has no subcommand '\(leadingWords[length...].joined(separator: " "))'; it has: \(verbs)")
+                }
+                context.printError("Usage: pier \(group) <subcommand> [options]   (see 'pier \(group) --help')")
+                return ExitStatus.usage
+            }
+            let words = leadingWords.joined(separator: " ")
             context.printError("Error: unknown command '\(words.isEmpty ? arguments[0] : words)'")
             context.printError("Usage: pier <command> [options]   (see 'pier --help')")
             return ExitStatus.usage
@@ -61,6 +86,22 @@ public enum PierCommandLine {
             .map { ($0, Array(arguments.dropFirst($0.configuration.path.count))) }
     }
 
+    /// The visible commands under `words` (`["domains"]` → list, add, …), when `words` names a group.
+    private static func subcommands(of words: [String]) -> [CommandConfiguration] {
+        guard !words.isEmpty else { return [] }
+        return commands.map { $0.configuration }.filter { !$0.isHidden && $0.path.count > words.count && $0.path.starts(with: words) }
+    }
+
+    static func groupHelp(_ group: String, _ family: [CommandConfiguration]) -> String {
+        var lines = ["Usage: pier \(group) <subcommand> [options]", "", "Subcommands:"]
+        let width = family.map(\.name.count).max() ?? 0
+        for configuration in family {
+            lines.append("  " + configuration.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + configuration.abstract)
+        }
+        lines += ["", "See 'pier \(group) <subcommand> --help' for a subcommand's options."]
+        return lines.joined(separator: "\n")
+    }
+
     static var overview: String {
         var lines = [
             "pier \(PierVersion.current) — device management with Okta directory integration",
@@ -75,6 +116,9 @@ public enum PierCommandLine {
             lines.append("  " + configuration.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + configuration.abstract)
         }
         lines += [
+            "",
+            "The client commands (domains, sync, users, groups) talk to a running server's API: give",
+            "--server URL and an API token, or set PIER_SERVER and PIER_TOKEN.",
             "",
             "Options:",
             "  --help       Show help for pier or for a command (pier <command> --help)",

@@ -38,6 +38,27 @@ extension SQLStore: SyncRunStore {
         }
     }
 
+    /// A page of a domain's runs, newest first (queued time, then id, both descending), for the API's
+    /// cursor paging. Not part of ``SyncRunStore``: only the API pages through history.
+    ///
+    /// - Parameters:
+    ///   - after: The position of the last run of the previous page (its queued time and id), or nil.
+    ///   - limit: The page size (at least 1).
+    /// - Returns: The page and, when more runs exist, the position to continue after.
+    public func runs(of directory: DirectoryID, after: ListingPosition?, limit: Int) async throws -> ListingPage<SyncRunRecord> {
+        var filter: SQL = "WHERE directory_id = \(directory.rawValue)"
+        if let after {
+            // Timestamps are fixed-width UTC text (Timestamp), so text order is time order on every backend.
+            filter.append(" AND (queued_at < \(after.sortKey) OR (queued_at = \(after.sortKey) AND id < \(after.id)))")
+        }
+        let limit = max(1, limit)
+        let sql: SQL = "\(Self.runColumns) \(filter) ORDER BY queued_at DESC, id DESC LIMIT \(limit + 1)"
+        let rows = try await database.read { db in try db.fetchAll(sql).map(Self.run(from:)) }
+        guard rows.count > limit else { return ListingPage(items: rows, next: nil) }
+        let items = Array(rows.prefix(limit))
+        return ListingPage(items: items, next: items.last.map { ListingPosition(sortKey: Timestamp.format($0.queuedAt), id: $0.id.rawValue) })
+    }
+
     public func updateProgress(_ id: SyncRunID, _ progress: SyncProgress, oktaRequests: Int, rateLimitWaitSeconds: Double, at date: Date) async throws {
         let json = try Self.json(progress)
         try await database.write { db in

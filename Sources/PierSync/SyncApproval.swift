@@ -19,9 +19,7 @@ extension SyncEngine {
     public func approveHeldRun(_ run: SyncRunID, source: any DirectorySource, actor: String) async throws -> SyncRunRecord {
         guard let record = try await stores.run(run) else { throw SyncEngineError.runNotFound }
         guard record.state == .awaitingApproval else { throw SyncEngineError.notAwaitingApproval }
-        guard let lease = try await stores.acquireLease(SQLStore.syncLeaseName(record.directoryID), owner: configuration.owner, ttl: configuration.leaseTTL) else {
-            throw SyncEngineError.alreadyRunning
-        }
+        guard let lease = try await acquireDomainLease(record.directoryID) else { throw SyncEngineError.alreadyRunning }
         do {
             var removeUsers: [OktaUserID] = []
             var deactivateUsers: [OktaUserID] = []

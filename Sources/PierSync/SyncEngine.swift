@@ -5,7 +5,7 @@ public import PierStorage
 import Synchronization
 
 /// The stores a sync engine uses.
-public typealias SyncEngineStores = SyncRunStore & SyncStagingStore & LeaseStore & SyncApprovalStore
+public typealias SyncEngineStores = SyncRunStore & SyncQueueStore & SyncStagingStore & LeaseStore & SyncApprovalStore
 
 /// Runs syncs of Okta domains (DESIGN.md §6): it reads a ``DirectorySource`` page by page into per-run
 /// staging, plans with ``SyncPlanner``, confirms removals by direct reads, applies the mass-removal guard
@@ -22,7 +22,7 @@ public typealias SyncEngineStores = SyncRunStore & SyncStagingStore & LeaseStore
 public struct SyncEngine<C: Clock<Duration>>: Sendable {
     /// Timings and identity.
     public struct Configuration: Sendable {
-        /// This instance (the lease owner).
+        /// This instance: it owns scheduler slots, and leases as `<owner>/<tag of the acquisition>`.
         public var owner: String
         /// Lease time to live (DESIGN.md §8: 30 s).
         public var leaseTTL: Duration = .seconds(30)
@@ -77,37 +77,68 @@ public struct SyncEngine<C: Clock<Duration>>: Sendable {
 
     /// Runs a sync of the given kind (an incremental request without a watermark runs full).
     ///
-    /// - Parameter runID: The new run's id (a caller that must name the run before it starts, such as
-    ///   ``SyncNowService``, chooses it); a fresh one by default.
+    /// - Parameter runID: The new run's id; a fresh one by default.
     public func runSync(
         directory: DirectoryID, source: any DirectorySource, trigger: SyncTrigger, kind requested: SyncKind,
         runID: SyncRunID = SyncRunID(UUID().uuidString.lowercased())
     ) async throws -> SyncRunRecord {
-        var stored: Date?
-        if requested == .incremental, let configurations = stores as? any DirectoryConfigurationStore {
-            stored = try await configurations.directory(directory)?.watermark
+        let record = try await underLease(directory: directory, source: source) { lease, hasWatermark in
+            try await stores.startRun(
+                id: runID, directory: directory, trigger: trigger, kind: hasWatermark ? requested : .full, lease: lease, at: now())
         }
-        let watermark = stored
-        let kind: SyncKind = watermark == nil ? .full : .incremental
-        let leaseName = SQLStore.syncLeaseName(directory)
-        guard let lease = try await stores.acquireLease(leaseName, owner: configuration.owner, ttl: configuration.leaseTTL) else {
-            throw SyncEngineError.alreadyRunning
+        guard let record else { preconditionFailure("startRun records a new run or throws") }
+        return record
+    }
+
+    /// Runs a queued run (Sync Now, an initial sync; ``SyncQueueStore``): takes the domain's lease, turns the
+    /// run `running` with the kind it has by then (a request may have upgraded it to full; without a
+    /// watermark it runs full) and runs it.
+    ///
+    /// - Returns: the run's record, or nil when the run was no longer queued (another instance ran it).
+    /// - Throws: ``SyncEngineError/alreadyRunning`` when another holder has the domain's lease; storage
+    ///   errors that prevented recording the run.
+    public func runQueued(_ runID: SyncRunID, directory: DirectoryID, source: any DirectorySource) async throws -> SyncRunRecord? {
+        try await underLease(directory: directory, source: source) { lease, hasWatermark in
+            try await stores.startQueuedRun(runID, lease: lease, requireFull: !hasWatermark, at: now())
         }
-        var log = logger
-        log.metadata["sync.run.id"] = runID.rawValue
-        log.metadata["directory.id"] = directory.rawValue
+    }
+
+    /// Takes the domain's lease, records the run with `start` (nil: nothing to run, the lease is released),
+    /// runs it with lease renewal and progress flushing, and records how it ended.
+    private func underLease(
+        directory: DirectoryID, source: any DirectorySource,
+        start: (_ lease: Lease, _ hasWatermark: Bool) async throws -> SyncRunRecord?
+    ) async throws -> SyncRunRecord? {
+        guard let lease = try await acquireDomainLease(directory) else { throw SyncEngineError.alreadyRunning }
+        let started: SyncRunRecord
+        let watermark: Date?
         do {
-            _ = try await stores.startRun(id: runID, directory: directory, trigger: trigger, kind: kind, lease: lease, at: now())
+            // Read under the lease: only a run holding it moves the watermark.
+            if let configurations = stores as? any DirectoryConfigurationStore {
+                watermark = try await configurations.directory(directory)?.watermark
+            } else {
+                watermark = nil
+            }
+            guard let record = try await start(lease, watermark != nil) else {
+                try? await stores.releaseLease(lease)
+                return nil
+            }
+            started = record
         } catch {
             try? await stores.releaseLease(lease)
             throw error
         }
-        log.info("sync run started", metadata: ["sync.kind": kind.rawValue, "sync.trigger": trigger.rawValue])
+        let runID = started.id
+        var log = logger
+        log.metadata["sync.run.id"] = runID.rawValue
+        log.metadata["directory.id"] = directory.rawValue
+        log.info("sync run started", metadata: ["sync.kind": started.kind.rawValue, "sync.trigger": started.trigger.rawValue])
         let run = SyncRun(engine: self, runID: runID, directory: directory, source: source, lease: lease, logger: log)
         let record: SyncRunRecord
         do {
-            record = try await withLeaseRenewal(lease) {
-                if let watermark { try await run.executeIncremental(since: watermark) } else { try await run.execute() }
+            let incrementalSince = started.kind == .incremental ? watermark : nil
+            record = try await withLeaseRenewal(lease, progress: run) {
+                if let incrementalSince { try await run.executeIncremental(since: incrementalSince) } else { try await run.execute() }
             }
         } catch {
             let ending = Self.ending(for: error, source: source)
@@ -122,8 +153,20 @@ public struct SyncEngine<C: Clock<Duration>>: Sendable {
         return record
     }
 
-    /// Runs `body` while a child task renews the lease; losing the lease cancels `body`.
-    private func withLeaseRenewal<T: Sendable>(_ lease: Lease, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// Takes a domain's sync lease for one run or approval, or nil when it is held. The owner is this
+    /// instance plus a tag of the acquisition: two runs of one instance (a scheduled fire and a queued run
+    /// of the same domain) then exclude each other like runs of two instances, where the same owner would
+    /// only renew the lease.
+    func acquireDomainLease(_ directory: DirectoryID) async throws -> Lease? {
+        let owner = "\(configuration.owner)/\(UUID().uuidString.prefix(8).lowercased())"
+        return try await stores.acquireLease(SQLStore.syncLeaseName(directory), owner: owner, ttl: configuration.leaseTTL)
+    }
+
+    /// Runs `body` while child tasks renew the lease and persist the run's progress; losing the lease
+    /// cancels `body`.
+    private func withLeaseRenewal<T: Sendable>(
+        _ lease: Lease, progress run: SyncRun<C>, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
             group.addTask {
@@ -134,6 +177,15 @@ public struct SyncEngine<C: Clock<Duration>>: Sendable {
                         throw SyncEngineError.leaseLost
                     }
                     current = renewed
+                }
+            }
+            group.addTask {
+                // Progress also reaches the database while a page takes long (a slow Okta, rate-limit waits),
+                // so every instance shows it (DESIGN.md §8: at least every 2 s).
+                let interval = max(Duration.milliseconds(100), .milliseconds(Int(configuration.progressInterval * 1000)))
+                while true {
+                    try await clock.sleep(for: interval)
+                    await run.persistProgressIfDue()
                 }
             }
             defer { group.cancelAll() }

@@ -163,4 +163,25 @@ final class SyncRun<C: Clock<Duration>>: Sendable {
         try await engine.stores.updateProgress(runID, snapshot, oktaRequests: counters.requests,
                                                rateLimitWaitSeconds: counters.secondsWaited, at: now)
     }
+
+    /// Persists the progress when the last write is older than the progress interval (pages may be far
+    /// apart). Best effort: a failed write is retried at the next call, and never fails the run.
+    func persistProgressIfDue() async {
+        let now = engine.now()
+        let interval = engine.configuration.progressInterval
+        let snapshot: SyncProgress? = progress.withLock { state in
+            if let last = state.lastPersisted, now.timeIntervalSince(last) < interval { return nil }
+            state.lastPersisted = now
+            return state.value
+        }
+        guard let snapshot else { return }
+        let counters = source.counters()
+        do {
+            try await engine.stores.updateProgress(runID, snapshot, oktaRequests: counters.requests,
+                                                   rateLimitWaitSeconds: counters.secondsWaited, at: now)
+        } catch {
+            progress.withLock { $0.lastPersisted = nil }
+            logger.debug("progress not persisted", metadata: ["error.type": "\(type(of: error))"])
+        }
+    }
 }

@@ -2,7 +2,6 @@ public import Foundation
 public import PierCore
 public import PierLogging
 public import PierStorage
-import Synchronization
 
 /// The stores the scheduler reads.
 public typealias SyncSchedulerStores = DirectoryConfigurationStore & SettingsStore & SchedulerSlotStore
@@ -35,16 +34,20 @@ public final class SyncScheduler<C: Clock<Duration>>: Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
     let configuration: Configuration
-    private let active = Mutex(0)
+    /// This instance's cap on concurrent syncs (shared with the runner of queued runs).
+    let capacity: SyncCapacity
 
     /// Creates a scheduler.
     ///
     /// - Parameters:
     ///   - engine: Runs the syncs (its owner names this instance in slots).
     ///   - makeSource: A fresh directory source for a domain (decrypts its token).
+    ///   - capacity: The instance's cap, when shared with a ``QueuedSyncRunner``; by default one of
+    ///     ``Configuration/maxConcurrentRuns`` places for the scheduler alone.
     public init(
         engine: SyncEngine<C>, stores: any SyncSchedulerStores, makeSource: @escaping @Sendable (DirectoryRecord) async throws -> any DirectorySource,
-        clock: C, now: @escaping @Sendable () -> Date, logger: Logger, configuration: Configuration = Configuration()
+        clock: C, now: @escaping @Sendable () -> Date, logger: Logger, configuration: Configuration = Configuration(),
+        capacity: SyncCapacity? = nil
     ) {
         self.engine = engine
         self.stores = stores
@@ -53,6 +56,7 @@ public final class SyncScheduler<C: Clock<Duration>>: Sendable {
         self.now = now
         self.logger = logger
         self.configuration = configuration
+        self.capacity = capacity ?? SyncCapacity(limit: configuration.maxConcurrentRuns)
     }
 
     /// Ticks until cancelled.
@@ -98,16 +102,20 @@ public final class SyncScheduler<C: Clock<Duration>>: Sendable {
         for directory in try await stores.directories() {
             let lastChecked = try await stores.latestSlot(directory: directory.id) ?? directory.createdAt
             guard let fire = directory.schedule.dueFire(lastChecked: lastChecked, now: current, in: timeZone) else { continue }
-            let reserved = active.withLock { count in
-                guard count < configuration.maxConcurrentRuns else { return false }
-                count += 1
-                return true
+            guard capacity.reserve() else { break }
+            let claimed: Bool
+            do {
+                claimed = try await stores.claimSlot(directory: directory.id, scheduledFor: fire, owner: engine.configuration.owner, at: current)
+            } catch {
+                capacity.release()
+                // Slots already claimed must still run: return them, the next tick tries the rest.
+                guard starts.isEmpty else { break }
+                throw error
             }
-            guard reserved else { break }
-            if try await stores.claimSlot(directory: directory.id, scheduledFor: fire, owner: engine.configuration.owner, at: current) {
+            if claimed {
                 starts.append(Start(directory: directory, fire: fire))
             } else {
-                active.withLock { $0 -= 1 }
+                capacity.release()
             }
         }
         return starts
@@ -115,7 +123,7 @@ public final class SyncScheduler<C: Clock<Duration>>: Sendable {
 
     /// Runs one claimed start; returns its record (nil when it did not run).
     func perform(_ start: Start) async -> SyncRunRecord? {
-        defer { active.withLock { $0 -= 1 } }
+        defer { capacity.release() }
         let jitter = Double(configuration.maxJitter.components.seconds) * configuration.random()
         do {
             if jitter > 0 { try await clock.sleep(for: .milliseconds(Int(jitter * 1000))) }

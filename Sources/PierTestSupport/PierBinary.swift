@@ -29,8 +29,10 @@ public enum PierBinary {
     }
 
     /// Starts `pier` with `arguments` and `environment` (added to a minimal one).
+    ///
+    /// - Parameter standardInput: Bytes the process reads on stdin, then end of file; nil for `/dev/null`.
     public static func start(
-        _ arguments: [String], environment: [String: String] = [:]
+        _ arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil
     ) throws -> (process: Process, stdout: Pipe, stderr: Pipe) {
         let process = Process()
         process.executableURL = try url
@@ -42,14 +44,20 @@ public enum PierBinary {
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
+        let input = standardInput.map { _ in Pipe() }
+        process.standardInput = input ?? FileHandle.nullDevice
         try process.run()
+        if let input, let standardInput {
+            // Small inputs (a token) fit the pipe's buffer, so writing before the child reads cannot block.
+            input.fileHandleForWriting.write(standardInput)
+            try input.fileHandleForWriting.close()
+        }
         return (process, stdout, stderr)
     }
 
     /// Runs `pier` to completion (off the cooperative pool) and collects its output.
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
-        let (process, stdout, stderr) = try start(arguments, environment: environment)
+    public static func run(_ arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil) async throws -> Outcome {
+        let (process, stdout, stderr) = try start(arguments, environment: environment, standardInput: standardInput)
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 let out = stdout.fileHandleForReading.readDataToEndOfFile()

@@ -134,6 +134,24 @@ public enum StorageBackend: String, Sendable, CaseIterable, CustomStringConverti
         }
     }
 
+    /// Creates a new, empty database with a unique name (`pier_test_db_<hex>`) on the test server and
+    /// returns a configuration for it (tests that run several `pier serve` processes on one database).
+    public static func createPostgresDatabase() async throws -> PostgresConfiguration {
+        let name = "pier_test_db_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        var configuration = try postgresConfiguration()
+        // The name is generated above from hex digits: safe to splice as an identifier.
+        try await PostgresDatabase.executeOutsideTransaction("CREATE DATABASE \(name)", configuration: configuration)
+        configuration.database = name
+        return configuration
+    }
+
+    /// Drops a database made by ``createPostgresDatabase()``, closing any connection still open to it.
+    public static func dropPostgresDatabase(_ name: String) async {
+        precondition(name.hasPrefix("pier_test_db_") && name.utf8.allSatisfy { $0 == 0x5f || (0x30...0x39).contains($0) || (0x61...0x7a).contains($0) })
+        guard let configuration = try? postgresConfiguration() else { return }
+        try? await PostgresDatabase.executeOutsideTransaction("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", configuration: configuration)
+    }
+
     private static func withAdminDatabase(_ body: (PostgresDatabase) async throws -> Void) async throws {
         var configuration = try postgresConfiguration()
         configuration.readerCount = 1

@@ -33,6 +33,23 @@ struct CLIGoldenTests {
           admin token create  Create an API token (printed once; only its hash is stored)
           admin token list    List API tokens (id, name, created, last used, revoked)
           admin token revoke  Revoke an API token by id (see 'pier admin token list')
+          domains list        List Okta domains (id, domain, org host, self-enroll, schedule, last run)
+          domains add         Add an Okta domain (the server checks the API token, then starts the first sync)
+          domains show        Show one Okta domain
+          domains update      Change an Okta domain's self-enroll, schedule or API token
+          domains delete      Delete an Okta domain with its users and groups (shows what goes; needs --yes)
+          sync now            Sync a domain now (joins a sync that is already queued or running)
+          sync runs           List a domain's sync runs, newest first
+          sync show           Show one sync run: counts, progress, error and the objects whose state changed
+          sync approve        Approve the removals of a run held by the mass-removal guard (each is re-confirmed first)
+          sync discard        Discard the removals of a run held by the mass-removal guard
+          users list          List users (id, login, name, status, domain), ordered by login
+          users show          Show one user with its groups
+          groups list         List groups (id, name, type, members), ordered by name
+          groups show         Show one group and its members
+
+        The client commands (domains, sync, users, groups) talk to a running server's API: give
+        --server URL and an API token, or set PIER_SERVER and PIER_TOKEN.
 
         Options:
           --help       Show help for pier or for a command (pier <command> --help)

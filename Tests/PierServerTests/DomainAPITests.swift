@@ -1,7 +1,9 @@
 import Foundation
+import PierCore
 import PierHTTP
 import PierLogging
 import PierServer
+import PierStorage
 import Testing
 
 /// The domain and sync routes over HTTP against the in-process Okta simulator: token-check errors,
@@ -123,6 +125,50 @@ struct DomainAPITests {
                     #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(path) holds a token in clear")
                 }
             }
+        }
+    }
+
+    @Test func domainsAndRunsPageWithCursors() async throws {
+        try await DomainFixture.run(users: 20, groups: 3) { fixture in
+            let api = fixture.api
+            let added = try await fixture.addDomain("gamma.okta.com", token: DomainFixture.goodToken)
+            let id = try #require(added.json["id"] as? String)
+            // Two more domains straight in the database (one simulated org cannot be added twice);
+            // listing does not decrypt their tokens.
+            let created = try #require(try await api.store.directory(DirectoryID(id))).createdAt
+            for (index, host) in ["delta.okta.com", "epsilon.okta.com"].enumerated() {
+                try await api.store.createDirectory(DirectoryRecord(
+                    id: DirectoryID("dom-\(index)"), domain: host, orgID: "00oPaging\(index)", orgHost: host,
+                    apiTokenCiphertext: [1, 2, 3], apiTokenHint: "abcd",
+                    createdAt: created.addingTimeInterval(Double(index + 1)), updatedAt: created))
+            }
+            let first = try await api.call(.get, "/api/v1/domains?limit=2")
+            #expect(first.itemValues("domain") == ["gamma.okta.com", "delta.okta.com"])
+            let cursor = try #require(first.nextCursor)
+            let second = try await api.call(.get, "/api/v1/domains?limit=2&cursor=\(cursor)")
+            #expect(second.itemValues("domain") == ["epsilon.okta.com"])
+            #expect(second.json["nextCursor"] is NSNull)
+            #expect(try await api.call(.get, "/api/v1/domains").items.count == 3)
+            // A domains cursor means nothing to another listing.
+            let foreign = try await api.call(.get, "/api/v1/users?cursor=\(cursor)")
+            #expect(foreign.status == 422 && foreign.errorDetails["cursor"] != nil)
+            #expect(try await api.call(.get, "/api/v1/domains?limit=0").errorDetails["limit"] != nil)
+
+            // Runs: the initial run, then a Sync Now; newest first, one per page.
+            let initial = try await fixture.waitForLatestRun(domain: id)
+            let now = try await api.call(.post, "/api/v1/domains/\(id)/sync", template: "/api/v1/domains/{id}/sync",
+                                         headers: DomainFixture.jsonHeaders, body: try DomainFixture.json(["kind": "full"]))
+            let manual = try await fixture.waitForRun(try #require(now.json["id"] as? String))
+            let template = "/api/v1/domains/{id}/sync-runs"
+            let page1 = try await api.call(.get, "/api/v1/domains/\(id)/sync-runs?limit=1", template: template)
+            #expect(page1.itemValues("id") == [try #require(manual["id"] as? String)])
+            let runCursor = try #require(page1.nextCursor)
+            let page2 = try await api.call(.get, "/api/v1/domains/\(id)/sync-runs?limit=1&cursor=\(runCursor)", template: template)
+            #expect(page2.itemValues("id") == [try #require(initial["id"] as? String)])
+            #expect(page2.json["nextCursor"] is NSNull)
+            // A runs cursor is bound to its domain.
+            let otherDomain = try await api.call(.get, "/api/v1/domains/dom-0/sync-runs?cursor=\(runCursor)", template: template)
+            #expect(otherDomain.status == 422 && otherDomain.errorDetails["cursor"] != nil)
         }
     }
 

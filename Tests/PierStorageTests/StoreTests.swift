@@ -187,6 +187,52 @@ struct StoreTests {
             #expect(runs == 0)
         }
     }
+
+    @Test(arguments: StorageBackend.available)
+    func runsPageNewestFirstWithTiesBrokenById(_ backend: StorageBackend) async throws {
+        try await backend.withDatabase { database in
+            let created = Timestamp.format(t0)
+            let counts = String(decoding: try JSONEncoder().encode(SyncCounts()), as: UTF8.self)
+            try await database.write { db in
+                try db.execute("""
+                    INSERT INTO directories (id, domain, org_id, org_host, api_token_ciphertext, api_token_hint, schedule, created_at, updated_at)
+                    VALUES ('d1', 'acme.okta.com', '00o1', 'acme.okta.com', \(Data([1])), 'abcd', '{"frequency":"manual"}', \(created), \(created))
+                    """)
+                try db.execute("""
+                    INSERT INTO directories (id, domain, org_id, org_host, api_token_ciphertext, api_token_hint, schedule, created_at, updated_at)
+                    VALUES ('d2', 'beta.okta.com', '00o2', 'beta.okta.com', \(Data([1])), 'abcd', '{"frequency":"manual"}', \(created), \(created))
+                    """)
+                // Five finished runs of d1; r3 and r4 were queued in the same millisecond.
+                for (id, seconds) in [("r1", 0.0), ("r2", 60), ("r3", 120), ("r4", 120), ("r5", 180)] {
+                    let queued = t0.addingTimeInterval(seconds)
+                    try db.execute("""
+                        INSERT INTO sync_runs (id, directory_id, trigger, kind, state, queued_at, started_at, finished_at, counts)
+                        VALUES (\(id), 'd1', 'manual', 'full', 'succeeded', \(queued), \(queued), \(queued), \(counts))
+                        """)
+                }
+                try db.execute("""
+                    INSERT INTO sync_runs (id, directory_id, trigger, kind, state, queued_at, started_at, finished_at, counts)
+                    VALUES ('other', 'd2', 'manual', 'full', 'succeeded', \(t0), \(t0), \(t0), \(counts))
+                    """)
+            }
+            let store = SQLStore(database: database)
+            var seen: [String] = []
+            var after: ListingPosition?
+            var pages = 0
+            repeat {
+                let page = try await store.runs(of: DirectoryID("d1"), after: after, limit: 2)
+                seen += page.items.map(\.id.rawValue)
+                after = page.next
+                pages += 1
+            } while after != nil && pages < 10
+            #expect(seen == ["r5", "r4", "r3", "r2", "r1"])
+            #expect(pages == 3)
+            let exact = try await store.runs(of: DirectoryID("d1"), after: nil, limit: 5)
+            #expect(exact.items.count == 5 && exact.next == nil)
+            // The unpaged form agrees with the first page.
+            #expect(try await store.runs(of: DirectoryID("d1"), limit: 2).map(\.id.rawValue) == ["r5", "r4"])
+        }
+    }
 }
 
 /// Leases and fencing, on every backend.

@@ -83,6 +83,18 @@ final class CrashingStores: SyncEngineStores, DirectoryConfigurationStore, Senda
     func renewLease(_ lease: Lease, ttl: Duration) async throws -> Lease? { try alive(); return try await base.renewLease(lease, ttl: ttl) }
     func releaseLease(_ lease: Lease) async throws { try alive(); try await base.releaseLease(lease) }
 
+    // SyncQueueStore
+    func requestSync(
+        _ directory: DirectoryID, kind: SyncKind?, trigger: SyncTrigger, id: SyncRunID, at date: Date
+    ) async throws -> (run: SyncRunRecord, disposition: SyncRequestDisposition) {
+        try alive(); return try await base.requestSync(directory, kind: kind, trigger: trigger, id: id, at: date)
+    }
+    func startQueuedRun(_ id: SyncRunID, lease: Lease, requireFull: Bool, at date: Date) async throws -> SyncRunRecord? {
+        try alive(); return try await base.startQueuedRun(id, lease: lease, requireFull: requireFull, at: date)
+    }
+    func runnableQueuedRuns() async throws -> [SyncRunRecord] { try alive(); return try await base.runnableQueuedRuns() }
+    func interruptAbandonedRuns(at date: Date) async throws -> [SyncRunID] { try alive(); return try await base.interruptAbandonedRuns(at: date) }
+
     // SyncApprovalStore
     func heldObjects(run: SyncRunID) async throws -> [HeldSyncObject] { try alive(); return try await base.heldObjects(run: run) }
     func applyApproval(_ approval: SyncApproval) async throws -> SyncRunRecord { try alive(); return try await base.applyApproval(approval) }

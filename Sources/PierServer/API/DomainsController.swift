@@ -34,7 +34,7 @@ struct DomainsController {
     static let maximumBody = 16 * 1024
 
     func addRoutes(to routes: APIRouteTable) {
-        routes.on(.get, "/domains") { _, _ in try await list() }
+        routes.on(.get, "/domains") { request, _ in try await list(request) }
         routes.on(.post, "/domains", maxBodyBytes: Self.maximumBody) { request, context in
             try await add(request, identity: try context.require(APIIdentityKey.self))
         }
@@ -72,8 +72,13 @@ struct DomainsController {
         return service
     }
 
-    func list() async throws -> Response {
-        try .json(ListResource(items: try await domains().list().map(DomainResource.init), nextCursor: nil))
+    func list(_ request: Request) async throws -> Response {
+        var problems = ValidationProblems()
+        let page = PageParameters(request, listing: "domains", problems: &problems)
+        try problems.check()
+        let result = try await domains().list(after: page.after, limit: page.limit)
+        return try .json(ListResource(
+            items: result.items.map(DomainResource.init), nextCursor: ListCursor.encode(result.next, listing: "domains")))
     }
 
     struct AddBody: Decodable {
@@ -139,15 +144,13 @@ struct DomainsController {
     }
 
     func runs(_ request: Request, id: DirectoryID) async throws -> Response {
-        var limit = 50
-        if let raw = request.nonBlankQueryValue("limit") {
-            guard let value = Int(raw), (1...200).contains(value) else {
-                throw APIError.validationFailed(["limit": "must be an integer from 1 to 200"])
-            }
-            limit = value
-        }
-        let runs = try await domains().runs(of: id, limit: limit)
-        return try .json(ListResource(items: runs.map(RunResource.init), nextCursor: nil))
+        // The cursor is bound to the domain, like a group's members cursor to its group.
+        let listing = "runs:\(id.rawValue)"
+        var problems = ValidationProblems()
+        let page = PageParameters(request, listing: listing, problems: &problems)
+        try problems.check()
+        let result = try await domains().runs(of: id, after: page.after, limit: page.limit)
+        return try .json(ListResource(items: result.items.map(RunResource.init), nextCursor: ListCursor.encode(result.next, listing: listing)))
     }
 }
 

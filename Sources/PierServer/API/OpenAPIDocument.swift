@@ -95,13 +95,14 @@ public enum OpenAPIDocument {
                       ("413", "The body exceeds 16 KiB.", error, "application/json"),
                       ("415", "The body is not application/json.", error, "application/json"), invalid,
                   ]),
-        Operation(method: .get, path: "/api/v1/domains", id: "listDomains", summary: "Every Okta domain, oldest first.", tag: "domains",
-                  responses: [ok("DomainList"), unauthorized]),
+        Operation(method: .get, path: "/api/v1/domains", id: "listDomains", summary: "Okta domains, oldest first; page.", tag: "domains",
+                  parameters: paging,
+                  responses: [ok("DomainList"), unauthorized, invalid]),
         Operation(method: .post, path: "/api/v1/domains", id: "addDomain",
                   summary: "Adds an Okta domain: normalises and identifies the org, checks the token, stores it encrypted and starts the first sync.",
                   tag: "domains", requestBody: ref("NewDomain"),
                   responses: [
-                      ("201", "The domain was added; its first sync has started.", ref("Domain"), "application/json"), badBody, unauthorized,
+                      ("201", "The domain was added; its first sync (trigger `initial`) is queued and starts at once.", ref("Domain"), "application/json"), badBody, unauthorized,
                       ("409", "The org is already configured (`domain_duplicate_org`).", error, "application/json"),
                       ("413", "The body exceeds 16 KiB.", error, "application/json"),
                       ("415", "The body is not application/json.", error, "application/json"),
@@ -140,19 +141,18 @@ public enum OpenAPIDocument {
                       ("409", "Devices need a decision (`devices_need_decision`).", error, "application/json"), invalid,
                   ]),
         Operation(method: .post, path: "/api/v1/domains/{id}/sync", id: "syncDomainNow",
-                  summary: "Sync Now: 202 with a new run, or 200 with the queued or running run it joined.", tag: "sync",
+                  summary: "Sync Now: joins the running run when it is of equal or stronger kind (full covers incremental), else joins the queued follow-up (upgrading it to full for a full request), else queues a run. Coordinated through the database: requests on several instances yield one run, which any instance may run.",
+                  tag: "sync",
                   parameters: [path("id", "The domain id.")], requestBody: ref("SyncRequest"), requestBodyRequired: false,
                   responses: [
-                      ok("Run"), ("202", "A new run started.", ref("Run"), "application/json"), badBody, unauthorized, notFound("domain"),
-                      ("409", "The sync could not start.", error, "application/json"),
+                      ("200", "The running or queued run the request joined.", ref("Run"), "application/json"),
+                      ("202", "A new run, in state `queued` (it starts as soon as an instance takes the domain's lease, normally at once; behind a running run of a weaker kind, when that one ends).", ref("Run"), "application/json"),
+                      badBody, unauthorized, notFound("domain"),
                       ("415", "The body is not application/json.", error, "application/json"), invalid,
                   ]),
-        Operation(method: .get, path: "/api/v1/domains/{id}/sync-runs", id: "listDomainSyncRuns", summary: "A domain's runs, newest first.",
+        Operation(method: .get, path: "/api/v1/domains/{id}/sync-runs", id: "listDomainSyncRuns", summary: "A domain's runs, newest first; page.",
                   tag: "sync",
-                  parameters: [
-                      path("id", "The domain id."),
-                      query("limit", "At most this many runs, 1 to 200 (default 50).", schema: ["type": "integer", "minimum": 1, "maximum": 200]),
-                  ],
+                  parameters: [path("id", "The domain id.")] + paging,
                   responses: [ok("RunList"), unauthorized, notFound("domain"), invalid]),
         Operation(method: .get, path: "/api/v1/sync-runs/{id}", id: "getSyncRun",
                   summary: "One run with counts, live progress and per-object outcomes.", tag: "sync",
@@ -264,7 +264,12 @@ public enum OpenAPIDocument {
         ],
         "SyncRequest": [
             "type": "object",
-            "properties": ["kind": ["type": "string", "enum": ["full", "incremental"]]],
+            "properties": [
+                "kind": [
+                    "type": "string", "enum": ["full", "incremental"],
+                    "description": "Default: incremental when a full run is more recent than the schedule's `fullEvery`, else full.",
+                ],
+            ],
         ],
         "Domain": [
             "type": "object",
@@ -302,7 +307,10 @@ public enum OpenAPIDocument {
                 "id": ["type": "string"], "domainId": ["type": "string"],
                 "trigger": ["type": "string", "enum": ["schedule", "manual", "initial"]],
                 "kind": ["type": "string", "enum": ["full", "incremental"]],
-                "state": ["type": "string", "enum": ["queued", "running", "awaiting_approval", "succeeded", "failed", "discarded", "interrupted"]],
+                "state": [
+                    "type": "string", "enum": ["queued", "running", "awaiting_approval", "succeeded", "failed", "discarded", "interrupted"],
+                    "description": "`queued`: requested, waiting for an instance to take the domain's lease (startedAt is null). `interrupted`: stopped by shutdown, or its instance died and its lease expired.",
+                ],
                 "queuedAt": nullableString, "startedAt": nullableString, "finishedAt": nullableString,
                 "counts": [
                     "type": "object", "required": ["users", "groups", "memberships"],
@@ -336,6 +344,7 @@ public enum OpenAPIDocument {
                 ],
                 "progress": [
                     "type": "object", "required": ["phase", "pages", "objects"],
+                    "description": "Live progress, persisted at least every 2 s while the run goes on, so every instance shows it.",
                     "properties": ["phase": ["type": "string"], "pages": ["type": "integer"], "objects": ["type": "integer"]],
                 ],
             ],

@@ -43,8 +43,8 @@ public enum PierServerApp {
         public let keyID: String
         /// Domains and their syncs (also used by `pier demo` to add its domain).
         public let domains: DomainService
-        /// Everything to run, in dependency order: the sync runner, the scheduler, then HTTP (which
-        /// submits to the runner, so it drains first on shutdown).
+        /// Everything to run, in dependency order: the runner of queued syncs, the scheduler, then HTTP
+        /// (which queues Sync Now runs, so it drains first on shutdown).
         public let services: [any Service]
     }
 
@@ -52,6 +52,7 @@ public enum PierServerApp {
     public static func prepare(
         configuration: ServerConfiguration, logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws -> Prepared {
+        let syncTimings = try configuration.syncTimings.overridden(by: ProcessInfo.processInfo.environment)
         let bootstrap = DatabaseBootstrap(location: configuration.database, logger: logger)
         let database = try await bootstrap.open()
         do {
@@ -96,7 +97,7 @@ public enum PierServerApp {
                 store: store, key: loaded.key, httpClient: CurlHTTPClient(logger: logger.withLabel("pier.http.client")),
                 allowEndpointOverride: configuration.allowOktaEndpointOverride,
                 owner: "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8).lowercased())",
-                logger: logger)
+                timings: syncTimings, logger: logger)
             APIRoutes(store: store, domains: domains).addRoutes(to: router)
             let server = HTTPServer(
                 configuration: .init(

@@ -18,6 +18,9 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// How long in-flight requests get to finish after SIGTERM.
     public var shutdownGracePeriod: Duration
+    /// Lease, scheduler and queue timings; the hidden `PIER_SYNC_*` variables of the process
+    /// environment override them at start (``SyncTimings/overridden(by:)``).
+    public var syncTimings: SyncTimings = .standard
 
     public init(
         listen: ListenAddress, database: DatabaseLocation, publicURL: URL, key: KeySource,

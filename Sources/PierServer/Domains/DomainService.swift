@@ -76,48 +76,58 @@ public final class DomainService: Sendable {
     let factory: DomainSourceFactory
     let allowEndpointOverride: Bool
     let engine: Engine
-    /// Runs initial syncs and Sync Now in the server's service group.
+    let timings: SyncTimings
+    /// This instance's cap on concurrent syncs, shared by the runner and the scheduler.
+    let capacity: SyncCapacity
+    /// Sync Now and initial syncs as queued run rows (any instance runs them).
+    let syncNowService: SyncNowService<ContinuousClock>
+    /// Runs queued runs in the server's service group.
     public let runner: SyncRunnerService
     let now: @Sendable () -> Date
     let logger: Logger
 
-    /// Creates the service and its runner (run ``runner`` in the service group).
+    /// Creates the service and its runner (run ``runner`` and ``makeSchedulerService()`` in the service group).
     public init(
         store: SQLStore, key: SymmetricKey, httpClient: any HTTPClient, allowEndpointOverride: Bool, owner: String,
-        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        timings: SyncTimings = .standard, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         let factory = DomainSourceFactory(key: key, httpClient: httpClient, logger: logger.withLabel("pier.okta"))
+        let capacity = SyncCapacity()
+        var engineConfiguration = Engine.Configuration(owner: owner)
+        engineConfiguration.leaseTTL = timings.leaseTTL
+        engineConfiguration.leaseRenewal = timings.leaseTTL / 3
         let engine = Engine(
-            stores: store, clock: ContinuousClock(), now: now, logger: logger.withLabel("pier.sync"),
-            configuration: .init(owner: owner))
-        let runnerLogger = logger.withLabel("pier.sync")
+            stores: store, clock: ContinuousClock(), now: now, logger: logger.withLabel("pier.sync"), configuration: engineConfiguration)
+        var runnerConfiguration = QueuedSyncRunner<ContinuousClock>.Configuration()
+        runnerConfiguration.pollInterval = timings.queuePoll
+        let runner = QueuedSyncRunner(
+            engine: engine, stores: store, makeSource: { try factory.makeSource($0) }, clock: ContinuousClock(), now: now,
+            capacity: capacity, logger: logger.withLabel("pier.sync"), configuration: runnerConfiguration)
+        var syncNowConfiguration = SyncNowService<ContinuousClock>.Configuration()
+        syncNowConfiguration.pollInterval = timings.queuePoll
         self.store = store
         self.factory = factory
         self.allowEndpointOverride = allowEndpointOverride
         self.engine = engine
+        self.timings = timings
+        self.capacity = capacity
         self.now = now
         self.logger = logger.withLabel("pier.domains")
-        self.runner = SyncRunnerService(logger: runnerLogger) { job in
-            do {
-                guard let record = try await store.directory(job.directory) else { return }
-                let source = try factory.makeSource(record)
-                _ = try await engine.runSync(directory: job.directory, source: source, trigger: job.trigger, kind: job.kind)
-            } catch SyncEngineError.alreadyRunning {
-                runnerLogger.info("requested sync joined a running one", metadata: ["directory.id": job.directory.rawValue])
-            } catch {
-                runnerLogger.warning("requested sync could not start", metadata: [
-                    "directory.id": job.directory.rawValue, "error.type": "\(type(of: error))",
-                ])
-            }
-        }
+        self.runner = SyncRunnerService(runner: runner)
+        self.syncNowService = SyncNowService(
+            stores: store, clock: ContinuousClock(), now: now, configuration: syncNowConfiguration, onNewRun: { runner.wake() })
     }
 
-    /// A scheduler over the same engine and sources (run it with ``makeSchedulerService()``).
+    /// A scheduler over the same engine, sources and capacity (run it with the service group).
     func makeSchedulerService() -> SyncSchedulerService {
         let factory = self.factory
+        var configuration = SyncScheduler<ContinuousClock>.Configuration()
+        configuration.tickInterval = timings.schedulerTick
+        configuration.maxJitter = timings.schedulerJitter
+        configuration.maxConcurrentRuns = capacity.limit
         return SyncSchedulerService(scheduler: SyncScheduler(
             engine: engine, stores: store, makeSource: { try factory.makeSource($0) }, clock: ContinuousClock(), now: now,
-            logger: logger.withLabel("pier.scheduler")))
+            logger: logger.withLabel("pier.scheduler"), configuration: configuration, capacity: capacity))
     }
 
     // MARK: - Domains
@@ -192,7 +202,12 @@ public final class DomainService: Sendable {
             at: date, actor: actor, action: "domain.create", target: id.rawValue,
             details: #"{"orgHost":"\#(orgHost)","orgId":"\#(organization.id)"}"#))
         logger.notice("Okta domain added", metadata: ["directory.id": id.rawValue, "okta.org_host": orgHost, "okta.org_id": organization.id])
-        _ = runner.submit(.init(directory: id, trigger: .initial, kind: .full))
+        do {
+            _ = try await syncNowService.request(id, kind: .full, trigger: .initial)
+        } catch {
+            // The domain is stored; its first sync then comes with the schedule or a Sync Now.
+            logger.warning("the first sync could not be queued", metadata: ["directory.id": id.rawValue, "error.type": "\(type(of: error))"])
+        }
         return try await view(record)
     }
 
@@ -201,6 +216,26 @@ public final class DomainService: Sendable {
         var views: [DomainView] = []
         for record in try await store.directories() { views.append(try await view(record)) }
         return views
+    }
+
+    /// A page of domains, oldest first (created time, then id), for the API's cursor paging.
+    ///
+    /// An installation has a handful of domains, so the page is cut from the full list here rather than
+    /// in SQL; the order is computed in Swift so it does not depend on a database collation.
+    public func list(after: ListingPosition?, limit: Int) async throws -> ListingPage<DomainView> {
+        func position(_ record: DirectoryRecord) -> ListingPosition {
+            ListingPosition(sortKey: Timestamp.format(record.createdAt), id: record.id.rawValue)
+        }
+        func precedes(_ lhs: ListingPosition, _ rhs: ListingPosition) -> Bool {
+            (lhs.sortKey, lhs.id) < (rhs.sortKey, rhs.id)
+        }
+        let ordered = try await store.directories().sorted { precedes(position($0), position($1)) }
+        let remaining = after.map { after in ordered.filter { precedes(after, position($0)) } } ?? ordered
+        let page = remaining.prefix(max(1, limit))
+        var views: [DomainView] = []
+        for record in page { views.append(try await view(record)) }
+        let next = remaining.count > page.count ? page.last.map(position) : nil
+        return ListingPage(items: views, next: next)
     }
 
     /// One domain.
@@ -292,37 +327,26 @@ public final class DomainService: Sendable {
 
     // MARK: - Sync
 
-    /// Sync Now: joins a queued or running run of the domain (`joined` true), else starts one.
+    /// Sync Now (DESIGN.md §8): joins the running run when it covers the request, else joins (or upgrades)
+    /// the queued follow-up, else queues a run; any instance on the database may run it.
     ///
     /// - Parameter kind: The requested kind; default incremental when a recent full run exists, else full.
+    /// - Returns: the serving run (`queued` or `running`) and whether the request joined it (200) rather
+    ///   than creating it (202).
     public func syncNow(_ id: DirectoryID, kind requested: SyncKind?) async throws -> (run: SyncRunRecord, joined: Bool) {
-        let record = try await record(id)
-        let latest = try await store.runs(of: id, limit: 1).first
-        if let latest, latest.state == .queued || latest.state == .running { return (latest, true) }
-        let kind = requested ?? SyncKind.defaultKind(
-            lastFullSuccess: record.lastFullSyncAt, hasWatermark: record.watermark != nil, now: now(),
-            fullEvery: record.schedule.fullEvery)
-        let submitted = runner.submit(.init(directory: id, trigger: .manual, kind: kind))
-        // The engine records the run once it holds the domain's lease; wait for that record.
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            if let newest = try await store.runs(of: id, limit: 1).first, newest.id != latest?.id {
-                return (newest, !submitted)
-            }
-            if !runner.isInFlight(id) {
-                // Finished without a record of its own: look once more (a very fast run), else it could not start.
-                if let newest = try await store.runs(of: id, limit: 1).first, newest.id != latest?.id { return (newest, !submitted) }
-                throw APIError(.conflict, code: "conflict", message: "The sync could not start; the server log has the reason.")
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        _ = try await record(id)
+        do {
+            let ticket = try await syncNowService.request(id, kind: requested)
+            return (ticket.run, !ticket.isNewRun)
+        } catch StorageError.notFound {
+            throw Self.notFound(id)
         }
-        throw APIError(.conflict, code: "conflict", message: "The sync did not start in time; try again.")
     }
 
-    /// A domain's runs, newest first.
-    public func runs(of id: DirectoryID, limit: Int) async throws -> [SyncRunRecord] {
+    /// A page of a domain's runs, newest first.
+    public func runs(of id: DirectoryID, after: ListingPosition?, limit: Int) async throws -> ListingPage<SyncRunRecord> {
         _ = try await record(id)
-        return try await store.runs(of: id, limit: limit)
+        return try await store.runs(of: id, after: after, limit: limit)
     }
 
     /// One run with its per-object outcomes.

@@ -1,68 +1,19 @@
 import Foundation
-public import PierCore
-public import PierLogging
-import PierStorage
 import PierSync
-import Synchronization
 
-/// Runs syncs requested outside the schedule (the initial sync after a domain is added, Sync Now) as a
-/// ``Service``: requests queue on a stream, each runs as a child task of ``run()``, so nothing outlives
-/// the service group. On graceful shutdown the queue closes and running syncs are cancelled, which the
-/// engine records as `interrupted` (the directory stays as it was).
-public final class SyncRunnerService: Service {
-    /// One requested run.
-    struct Job: Sendable {
-        var directory: DirectoryID
-        var trigger: SyncTrigger
-        var kind: SyncKind
-    }
-
-    private let jobs: AsyncStream<Job>
-    private let sink: AsyncStream<Job>.Continuation
-    private let inFlight = Mutex<Set<DirectoryID>>([])
-    let perform: @Sendable (Job) async -> Void
-    let logger: Logger
-
-    init(logger: Logger, perform: @escaping @Sendable (Job) async -> Void) {
-        (jobs, sink) = AsyncStream<Job>.makeStream()
-        self.perform = perform
-        self.logger = logger
-    }
-
-    /// Queues a run unless one requested here is already queued or running for the domain.
-    ///
-    /// - Returns: false when a run of the domain was already requested (the caller joins it).
-    func submit(_ job: Job) -> Bool {
-        let inserted = inFlight.withLock { $0.insert(job.directory).inserted }
-        guard inserted else { return false }
-        if case .terminated = sink.yield(job) {
-            inFlight.withLock { _ = $0.remove(job.directory) }
-            return false
-        }
-        return true
-    }
-
-    /// Whether a run requested here for the domain has not finished yet.
-    func isInFlight(_ directory: DirectoryID) -> Bool {
-        inFlight.withLock { $0.contains(directory) }
-    }
+/// Runs the instance's ``QueuedSyncRunner`` (Sync Now and initial syncs, requested on any instance) until
+/// the service group shuts down. Shutdown cancels it: running syncs stop between pages and are recorded
+/// `interrupted` (the directory stays as it was); runs still queued stay in the database for the next
+/// instance.
+public struct SyncRunnerService: Service {
+    let runner: QueuedSyncRunner<ContinuousClock>
 
     public func run() async {
-        let sink = self.sink
-        await withDiscardingTaskGroup { group in
-            await withGracefulShutdownHandler {
-                for await job in jobs {
-                    group.addTask {
-                        await self.perform(job)
-                        _ = self.inFlight.withLock { $0.remove(job.directory) }
-                    }
-                }
-            } onGracefulShutdown: {
-                sink.finish()
-            }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await runner.run() }
+            await waitForGracefulShutdown()
             group.cancelAll()
         }
-        logger.debug("sync runner stopped")
     }
 }
 
@@ -77,5 +28,42 @@ struct SyncSchedulerService: Service {
             await waitForGracefulShutdown()
             group.cancelAll()
         }
+    }
+}
+
+/// The timings of syncs on one instance (DESIGN.md §8). Tests shorten them through the hidden variables
+/// `PIER_SYNC_LEASE_TTL_SECONDS`, `PIER_SYNC_TICK_SECONDS` and `PIER_SYNC_JITTER_SECONDS` (docs/SYNC.md),
+/// so a test of a killed instance does not wait 30 s for its lease to expire.
+public struct SyncTimings: Sendable, Equatable {
+    /// The lease's time to live (30 s); it is renewed every third of it.
+    public var leaseTTL: Duration = .seconds(30)
+    /// How often the scheduler looks for due fires (30 s).
+    public var schedulerTick: Duration = .seconds(30)
+    /// The largest jitter before a scheduled start (20 s).
+    public var schedulerJitter: Duration = .seconds(20)
+    /// How often an instance looks for queued runs requested elsewhere (1 s).
+    public var queuePoll: Duration = .seconds(1)
+
+    public init() {}
+
+    /// The production values.
+    public static let standard = SyncTimings()
+
+    /// These timings with the hidden test variables of `environment` applied.
+    ///
+    /// - Throws: ``ConfigurationError`` for a value that is not a number of seconds in range.
+    public func overridden(by environment: [String: String]) throws -> SyncTimings {
+        var timings = self
+        func seconds(_ name: String, minimum: Double) throws -> Duration? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard let value = Double(text), value >= minimum, value <= 3600 else {
+                throw ConfigurationError("\(name) must be a number of seconds from \(minimum == 0 ? "0" : "0.1") to 3600, not '\(text)'")
+            }
+            return .milliseconds(Int((value * 1000).rounded()))
+        }
+        if let ttl = try seconds("PIER_SYNC_LEASE_TTL_SECONDS", minimum: 0.1) { timings.leaseTTL = ttl }
+        if let tick = try seconds("PIER_SYNC_TICK_SECONDS", minimum: 0.1) { timings.schedulerTick = tick }
+        if let jitter = try seconds("PIER_SYNC_JITTER_SECONDS", minimum: 0) { timings.schedulerJitter = jitter }
+        return timings
     }
 }
