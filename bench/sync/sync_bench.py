@@ -371,8 +371,9 @@ class Bench:
         counts = run["counts"]
         ratio = f" = {result['requests'] / minimum:.3f} × minimum ({minimum})" if minimum else ""
         say(f"[{label}] {run['kind']} sync {result['wall']:.2f} s (run record; {result['observed']:.2f} s seen by the client), "
-            f"Pier CPU {result['cpu']:.2f} s, simulator CPU {result['sim_cpu']:.2f} s, {result['users']} users imported "
-            f"({result['users'] / result['wall']:,.0f} users/s), {result['requests']} Okta requests{ratio}, "
+            f"Pier CPU {result['cpu']:.2f} s, simulator CPU {result['sim_cpu']:.2f} s, {result['users']} users in Pier"
+            + (f" ({result['users'] / result['wall']:,.0f} users/s)" if run["kind"] == "full" else "")
+            + f", {result['requests']} Okta requests{ratio}, "
             f"RSS {result['rss']:.1f} MB (before {result['rss_before'] or 0:.1f} MB), peak RSS {result['peak_rss']:.1f} MB; "
             f"counts users {counts['users']}, groups {counts['groups']}, memberships {counts['memberships']}")
 
@@ -452,6 +453,10 @@ class Bench:
         # DESIGN.md §11: ideal = Σ requests ÷ (0.5 × limit); every bucket a sync uses allows 600/min.
         # The simulator's counts also include the domain check's few requests before the run.
         ideal = result["requests"] / (0.5 * 600) * 60
+        busiest = max(peak, key=peak.get) if peak else None
+        if busiest:
+            say(f"(d) busiest bucket {busiest}: peak {peak[busiest] * 600:.0f} of 600 requests in one 60 s window; "
+                f"Pier's 50 % budget is 300, so pacing {'was' if peak[busiest] >= 0.5 else 'was not'} needed")
         say(f"(d) simulator counted {sum(requests.values())} requests {requests}; 429s {limited} {stats['rateLimited']}; "
             f"peak window use {peak}; ideal Σ requests ÷ (0.5 × 600/min) = {ideal:.1f} s; "
             f"run {result['wall']:.2f} s = {result['wall'] / ideal:.2f} × ideal; run waited {result['run']['rateLimitWaitSeconds']:.1f} s on pacing")
