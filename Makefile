@@ -1,6 +1,6 @@
 # The two entry points of the README. Both bootstrap first (idempotent), so a fresh Debian 12 machine
 # with the Swift toolchain needs nothing else.
-.PHONY: demo test build bench-http bootstrap
+.PHONY: demo test build bench-http bench-sync bootstrap
 
 bootstrap:
 	scripts/bootstrap
@@ -18,3 +18,9 @@ test: bootstrap
 bench-http: bootstrap
 	swift build -c release --product pier
 	PIER_BIN=$$(swift build -c release --show-bin-path)/pier bench/http/run
+
+# Sync benchmarks of issues 5 and 7 (docs/SYNC.md "Benchmarks"): 100k users, SQLite and PostgreSQL, the
+# Okta SDK reference, incremental and okta-default pacing. Several minutes; not part of `make test`.
+bench-sync: bootstrap
+	swift build -c release --product pier
+	PIER_BIN=$$(swift build -c release --show-bin-path)/pier bench/sync/run

@@ -7,7 +7,11 @@ public struct FullSyncApply: Sendable {
     public var directory: DirectoryID
     /// The lease the run holds; the transaction checks its fence and changes nothing when it was lost.
     public var lease: Lease
+    /// The run's decision time: timestamps of the rows it writes (outcomes, creations, tombstones).
     public var at: Date
+    /// Read at the end of the apply transaction for the run's `finished_at`: a 100k-user apply takes
+    /// seconds, and a run is finished when its writes are, not when they began. `nil`: ``at``.
+    public var finishedAt: (@Sendable () -> Date)?
     /// Set when the mass-removal guard holds the run: removals and deactivations wait for approval.
     public var held: [RemovalGuard.Reason]
     /// Users absent from the walk whose direct read answered "not found" (ignored when held).

@@ -99,6 +99,7 @@ extension SyncRun {
             tombstoneLifetime: engine.configuration.tombstoneLifetime
         )
         apply.kind = .incremental
+        apply.finishedAt = engine.now
         apply.membershipChanges = changes
         return try await stores.applyFullSync(apply)
     }

@@ -86,13 +86,14 @@ final class SyncRun<C: Clock<Duration>>: Sendable {
         try Task.checkCancellation()
         setPhase("applying")
         let counters = source.counters()
-        let apply = FullSyncApply(
+        var apply = FullSyncApply(
             run: run, directory: directory, lease: lease, at: engine.now(), held: held,
             confirmedUserRemovals: confirmedUsers, confirmedGroupRemovals: confirmedGroups,
             watermark: source.serverTime()?.addingTimeInterval(-2),
             oktaRequests: counters.requests, rateLimitWaitSeconds: counters.secondsWaited,
             tombstoneLifetime: engine.configuration.tombstoneLifetime
         )
+        apply.finishedAt = engine.now
         return try await stores.applyFullSync(apply)
     }
 

@@ -6,7 +6,7 @@ import PierSync
 import PierTestSupport
 import Testing
 
-/// `bench/sync/run`: a full sync of a seeded org from the in-process simulator (rate limits off) into
+/// `bench/sync/in-process`: a full sync of a seeded org from the in-process simulator (rate limits off) into
 /// each available backend, one after the other, with its figures. Runs only with `PIER_BENCH_SYNC=1`.
 @Suite(.serialized)
 struct SyncBenchmark {
