@@ -1,5 +1,5 @@
-public import Foundation
-public import PierStorage
+import Foundation
+import PierStorage
 
 /// Where and how to connect to PostgreSQL: `postgres://user@host:port/db`, plus a password that never
 /// comes from the URL.

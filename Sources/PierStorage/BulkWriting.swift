@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A write connection that can insert or update many rows faster than one statement can (PostgreSQL:
 /// `COPY` into a temporary table, then one `INSERT … ON CONFLICT`). Stores test for it with

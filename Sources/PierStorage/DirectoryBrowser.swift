@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import PierCore
 
 /// A user as the API lists it: directory users and (later) local users alike.

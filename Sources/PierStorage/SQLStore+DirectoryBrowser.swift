@@ -1,4 +1,4 @@
-public import PierCore
+import PierCore
 
 extension SQLStore: DirectoryBrowser {
     public func users(matching query: UserQuery) async throws -> ListingPage<UserListing> {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import PierCore
 
 extension SQLStore: SyncStagingStore {

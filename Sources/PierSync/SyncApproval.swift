@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import PierCore
 public import PierStorage
 import PierLogging

@@ -98,7 +98,7 @@ struct SQLiteDatabaseTests {
     }
 
     @Test func readersCannotWrite() async throws {
-        try await StorageBackend.sqlite.withDatabase { database in
+        _ = try await StorageBackend.sqlite.withDatabase { database in
             await #expect(throws: StorageError.self) {
                 try await database.read { db in
                     _ = try db.fetchAll("INSERT INTO settings (key, value) VALUES ('x', 'y') RETURNING key")

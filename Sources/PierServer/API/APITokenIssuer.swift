@@ -1,5 +1,5 @@
 public import Foundation
-public import PierCore
+import PierCore
 public import PierStorage
 import PierCrypto
 
