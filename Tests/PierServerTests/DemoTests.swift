@@ -18,6 +18,9 @@ struct DemoTests {
         let console = try #require(lines.waitFor("Console: ", timeout: .seconds(1))?.replacingOccurrences(of: "Console: ", with: ""))
         let apiURL = try #require(lines.waitFor("API: ", timeout: .seconds(1))?.replacingOccurrences(of: "API: ", with: ""))
         let token = try #require(lines.waitFor("API token: ", timeout: .seconds(1))?.replacingOccurrences(of: "API token: ", with: ""))
+        let export = try #require(lines.waitFor("  export PIER_SERVER=", timeout: .seconds(1)))
+        let usersCommand = try #require(lines.waitFor(" users list --status suspended", timeout: .seconds(1)))
+        let syncCommand = try #require(lines.waitFor(" sync now ", timeout: .seconds(1)))
         #expect(console.hasPrefix("http://127.0.0.1:") && console.hasSuffix("/"))
         #expect(apiURL == console + "api/v1")
         #expect(token.hasPrefix("pier_"))
@@ -40,6 +43,22 @@ struct DemoTests {
             method: .get, url: apiURL + "/domains", headers: [(name: "Authorization", value: "Bearer \(token)")]))
         #expect(domains.status == 200)
         #expect(String(decoding: domains.body, as: UTF8.self).contains("\"orgHost\":\"demo.okta.com\""))
+
+        // The printed client commands work as printed: this binary by its absolute path (the test's PATH
+        // does not hold it), the server and token from the exported variables.
+        var environment: [String: String] = [:]
+        for assignment in export.trimmingCharacters(in: .whitespaces).dropFirst("export ".count).split(separator: " ") {
+            let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
+            environment[parts[0]] = parts[1]
+        }
+        #expect(environment == ["PIER_SERVER": String(console.dropLast()), "PIER_TOKEN": token])
+        for command in [usersCommand, syncCommand] {
+            let words = command.trimmingCharacters(in: .whitespaces).split(separator: " ").map(String.init)
+            #expect(words[0] == (try PierBinary.url).resolvingSymlinksInPath().path)
+            let outcome = try await PierBinary.run(Array(words.dropFirst()), environment: environment)
+            #expect(outcome.status == 0, "\(command): \(outcome.standardError)")
+            if words[1] == "users" { #expect(outcome.standardOutput.contains("suspended"), "\(outcome.standardOutput)") }
+        }
 
         process.interrupt()  // Ctrl-C
         process.waitUntilExit()

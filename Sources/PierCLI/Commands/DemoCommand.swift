@@ -146,12 +146,26 @@ struct DemoSetupService: Service {
         context.print("The console shows the domain, its counts and its syncs (read-only for now); your browser asks")
         context.print("for a user name (any) and a password (the API token).")
         context.print("")
-        context.print("Try:")
-        context.print("  curl -s -H 'Authorization: Bearer \(apiToken)' '\(base)/api/v1/domains'")
-        context.print("  curl -s -H 'Authorization: Bearer \(apiToken)' '\(base)/api/v1/users?status=suspended&limit=5'")
-        context.print("  curl -s -X POST -H 'Authorization: Bearer \(apiToken)' '\(base)/api/v1/domains/\(id.rawValue)/sync'")
+        // The client commands are what an administrator scripts with; curl shows the API underneath.
+        let pier = Self.invocationName()
+        context.print("Try, in another terminal (the pier client reads the server and token from the environment):")
+        context.print("  export PIER_SERVER=\(base) PIER_TOKEN=\(apiToken)")
+        context.print("  \(pier) users list --status suspended")
+        context.print("  \(pier) sync now --domain \(id.rawValue) --wait")
+        context.print("  curl -s -H \"Authorization: Bearer $PIER_TOKEN\" '\(base)/api/v1/domains'")
         context.print("")
         context.print("Press Ctrl-C to stop.")
         await waitForGracefulShutdown()
+    }
+
+    /// How to run this executable from a shell: `pier` when PATH finds this very file, else its
+    /// absolute path (`make demo` runs it from the build directory, which is not on PATH).
+    static func invocationName() -> String {
+        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return "pier" }
+        let name = (executable as NSString).lastPathComponent
+        let onPath = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains { directory in
+            URL(fileURLWithPath: "\(directory)/\(name)").resolvingSymlinksInPath().path == executable
+        }
+        return onPath ? name : executable
     }
 }
