@@ -46,6 +46,12 @@ public protocol SyncQueueStore: Sendable {
     /// Queued runs, oldest first, of domains whose sync lease is free (no run is going on).
     func runnableQueuedRuns() async throws -> [SyncRunRecord]
 
+    /// Ends a queued run that cannot start (its domain's stored settings cannot make an Okta connection)
+    /// as `failed` with `error`, so it neither blocks the queue nor is retried on every poll.
+    ///
+    /// - Returns: the failed run, or nil when it was no longer queued (another instance started it).
+    func failQueuedRun(_ id: SyncRunID, error: SyncRunError, at date: Date) async throws -> SyncRunRecord?
+
     /// Marks `interrupted` every `running` run whose lease expired or passed to another holder (its
     /// process died or lost the lease; it cannot commit any more), and drops its staging.
     ///
@@ -146,6 +152,18 @@ extension SQLStore: SyncQueueStore {
                     SELECT 1 FROM leases l WHERE l.name = \(Self.syncLeasePrefix) || sync_runs.directory_id AND l.expires_at > \(now))
                 ORDER BY queued_at, id
                 """).map(Self.run(from:))
+        }
+    }
+
+    public func failQueuedRun(_ id: SyncRunID, error: SyncRunError, at date: Date) async throws -> SyncRunRecord? {
+        let error = try Self.json(error)
+        return try await database.write { db in
+            let changed = try db.execute("""
+                UPDATE sync_runs SET state = 'failed', started_at = \(date), finished_at = \(date), error = \(error)
+                WHERE id = \(id.rawValue) AND state = 'queued'
+                """)
+            guard changed > 0 else { return nil }
+            return try db.fetchOne("\(Self.runColumns) WHERE id = \(id.rawValue)").map(Self.run(from:))
         }
     }
 

@@ -113,16 +113,38 @@ public final class QueuedSyncRunner<C: Clock<Duration>>: Sendable {
 
     /// Runs one claimed queued run; nil when it did not run here (another instance has the lease or ran it).
     func execute(_ queued: SyncRunRecord) async -> SyncRunRecord? {
+        var ended = false
         defer {
             capacity.release()
             _ = active.withLock { $0.remove(queued.directoryID) }
-            // A follow-up may be queued behind the run that just ended.
-            wakeup.signal()
+            // A follow-up may be queued behind the run that just ended. Not after a failure to start: the
+            // next look would retry at once, a busy loop; the next poll retries instead.
+            if ended { wakeup.signal() }
         }
         do {
             guard let directory = try await stores.directory(queued.directoryID) else { return nil }
-            let source = try await makeSource(directory)
-            return try await engine.runQueued(queued.id, directory: queued.directoryID, source: source)
+            let source: any DirectorySource
+            do {
+                source = try await makeSource(directory)
+            } catch {
+                // Making a source is local (decrypt the token, parse the endpoint): what fails now fails on
+                // every retry. End the run with the reason instead of leaving it queued forever. The errors
+                // of making a source (a failed decryption, an endpoint that does not parse) never hold the token.
+                let failure = SyncRunError(
+                    code: "domain_settings_unusable",
+                    message: "The sync could not start: Pier could not prepare this domain's Okta connection from its stored "
+                        + "settings (\(error)). Set the API token again (pier domains update --api-token-file), "
+                        + "then sync again.")
+                logger.error("queued sync could not start", metadata: [
+                    "sync.run.id": queued.id.rawValue, "directory.id": queued.directoryID.rawValue, "error.type": "\(type(of: error))",
+                ])
+                let failed = try await stores.failQueuedRun(queued.id, error: failure, at: now())
+                ended = true
+                return failed
+            }
+            let record = try await engine.runQueued(queued.id, directory: queued.directoryID, source: source)
+            ended = true
+            return record
         } catch SyncEngineError.alreadyRunning {
             return nil
         } catch {

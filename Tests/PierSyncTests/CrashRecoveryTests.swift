@@ -93,6 +93,9 @@ final class CrashingStores: SyncEngineStores, DirectoryConfigurationStore, Senda
         try alive(); return try await base.startQueuedRun(id, lease: lease, requireFull: requireFull, at: date)
     }
     func runnableQueuedRuns() async throws -> [SyncRunRecord] { try alive(); return try await base.runnableQueuedRuns() }
+    func failQueuedRun(_ id: SyncRunID, error: SyncRunError, at date: Date) async throws -> SyncRunRecord? {
+        try alive(); return try await base.failQueuedRun(id, error: error, at: date)
+    }
     func interruptAbandonedRuns(at date: Date) async throws -> [SyncRunID] { try alive(); return try await base.interruptAbandonedRuns(at: date) }
 
     // SyncApprovalStore

@@ -100,6 +100,36 @@ struct SyncNowServiceTests {
         }
     }
 
+    /// A domain whose stored settings cannot make an Okta connection (here: a token that does not decrypt)
+    /// fails its queued run once, with the reason, instead of staying queued and retried on every poll.
+    @Test(arguments: StorageBackend.available)
+    func aQueuedRunThatCannotStartFailsWithTheReason(_ backend: StorageBackend) async throws {
+        struct Undecryptable: Error, CustomStringConvertible { var description: String { "crypto.authentication_failed" } }
+        try await backend.withDatabase { database in
+            let store = SQLStore(database: database)
+            let directory = try await SyncEngineTests.makeDirectory(store)
+            let attempts = Mutex(0)
+            var configuration = QueuedSyncRunner<ContinuousClock>.Configuration()
+            configuration.pollInterval = .milliseconds(20)
+            let runner = QueuedSyncRunner(
+                engine: SyncEngineTests.engine(store), stores: store,
+                makeSource: { _ in attempts.withLock { $0 += 1 }; throw Undecryptable() },
+                clock: ContinuousClock(), now: { Date() }, capacity: SyncCapacity(), logger: .disabled(), configuration: configuration)
+            let request = try await Self.service(store).request(directory)
+            #expect(request.run.state == .queued)
+
+            let record = try await Self.withRunners([runner]) { try await request.result() }
+            #expect(record.state == .failed && record.finishedAt != nil && record.startedAt == record.finishedAt)
+            #expect(record.error?.code == "domain_settings_unusable")
+            #expect(record.error?.message.contains("crypto.authentication_failed") == true)
+            #expect(attempts.withLock { $0 } == 1, "a run that cannot start is tried once, not on every poll")
+            #expect(try await store.runnableQueuedRuns().isEmpty)
+            // Not queued any more: the next request queues a new run.
+            let next = try await Self.service(store).request(directory)
+            #expect(next.isNewRun && next.runID != request.runID)
+        }
+    }
+
     @Test(arguments: StorageBackend.available)
     func requestsJoinTheRunningRunOrQueueOneFollowUp(_ backend: StorageBackend) async throws {
         try await backend.withDatabase { database in
