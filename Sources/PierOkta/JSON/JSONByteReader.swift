@@ -188,6 +188,32 @@ struct JSONByteReader: ~Copyable {
         index += count
     }
 
+    /// Reads a number as a `Double` (the grammar is validated like ``skipValue(depth:)``).
+    mutating func readNumber() throws -> Double {
+        skipWhitespace()
+        let start = index
+        try skipNumber()
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        guard let value = Double(text), value.isFinite else { throw fail("number out of range") }
+        return value
+    }
+
+    /// Reads `null` if it is next (after whitespace).
+    mutating func consumeNull() throws -> Bool {
+        guard try peek() == 0x6E else { return false }
+        try skipLiteral("null")
+        return true
+    }
+
+    /// Reads `true` or `false`.
+    mutating func readBool() throws -> Bool {
+        switch try peek() {
+        case 0x74: try skipLiteral("true"); return true
+        case 0x66: try skipLiteral("false"); return false
+        default: throw fail("expected a boolean")
+        }
+    }
+
     private mutating func skipNumber() throws {
         func digit(_ i: Int) -> Bool { i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 }
         if index < bytes.count, bytes[index] == 0x2D { index += 1 }
