@@ -52,25 +52,25 @@ enum UserPageReader {
         var seen = Fields()
         if !(try reader.consume(0x7D)) {
             repeat {
-                let key = try reader.readString()
+                let key = try reader.readKey(matching: Self.fieldNames).map { Self.fieldNames[$0].description }
                 try reader.expect(0x3A)
                 switch key {
-                case "id":
-                    let value = try readRequiredString(&reader, key)
+                case "id"?:
+                    let value = try readRequiredString(&reader, "id")
                     if seen.insert(.id) { id = value }
-                case "status":
-                    let value = try readRequiredString(&reader, key)
+                case "status"?:
+                    let value = try readRequiredString(&reader, "status")
                     if seen.insert(.status) { status = value }
-                case "created":
-                    let value = try readTimestamp(&reader, key)
+                case "created"?:
+                    let value = try readTimestamp(&reader, "created")
                     if seen.insert(.created) { created = value }
-                case "lastUpdated":
-                    let value = try readTimestamp(&reader, key)
+                case "lastUpdated"?:
+                    let value = try readTimestamp(&reader, "lastUpdated")
                     if seen.insert(.lastUpdated) { lastUpdated = value }
-                case "statusChanged":
-                    let value = try readTimestamp(&reader, key)
+                case "statusChanged"?:
+                    let value = try readTimestamp(&reader, "statusChanged")
                     if seen.insert(.statusChanged) { statusChanged = value }
-                case "profile":
+                case "profile"?:
                     var value: [String: DirectoryAttributeValue] = [:]
                     if !(try reader.consumeNull()) {
                         guard try reader.peek() == 0x7B else { throw reader.fail("profile is not an object") }
@@ -108,6 +108,9 @@ enum UserPageReader {
             return true
         }
     }
+
+    /// The top-level fields read; every other key is skipped.
+    private static let fieldNames: [StaticString] = ["id", "status", "created", "lastUpdated", "statusChanged", "profile"]
 
     private static func readRequiredString(_ reader: inout JSONByteReader, _ key: String) throws -> String {
         guard try reader.peek() == 0x22 else { throw reader.fail("\(key) is not a string") }
