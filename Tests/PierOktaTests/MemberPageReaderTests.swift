@@ -53,6 +53,13 @@ struct MemberPageReaderTests {
         #expect(members.first?.userID.rawValue == "00uA\"\\/é😀")
     }
 
+    @Test func readsEscapedKeysLikeFoundation() throws {
+        let data = Data(#"[{"\u0069d":"00u1","st\u0061tus":"ACTIVE","id\u0020":"not-the-id","\"status":"X","ü":1}]"#.utf8)
+        let members = try MemberPageReader.read(data)
+        #expect(try members == Self.reference(data))
+        #expect(members == [DirectoryMember(userID: OktaUserID("00u1"), status: DirectoryUserStatus(oktaValue: "ACTIVE"))])
+    }
+
     // MARK: - Generation
 
     static func whitespace(_ g: inout SplitMix) -> String {

@@ -61,12 +61,82 @@ public struct DirectoryUserRecord: Hashable, Sendable {
     }
 
     /// Sorted-keys JSON of a profile, nil when empty, so equal profiles compare equal as text.
+    ///
+    /// Byte for byte what `JSONEncoder` with `[.sortedKeys, .withoutEscapingSlashes]` writes (stored
+    /// profiles compare as text, so the form must never change; `DirectoryRecordsTests` checks it against
+    /// `JSONEncoder` on generated profiles), written directly: `JSONEncoder` cost ≈ 1.5 CPU seconds over the
+    /// 100,000 profiles of a full sync (docs/SYNC.md "Benchmarks").
     public static func canonicalJSON(_ profile: [String: DirectoryAttributeValue]) -> String? {
         guard !profile.isEmpty else { return nil }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(profile) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        var writer = CanonicalJSONWriter()
+        writer.write(object: profile)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+}
+
+/// Writes ``DirectoryAttributeValue``s as `JSONEncoder` does with sorted keys and unescaped slashes:
+/// keys in UTF-8 byte order, `\"` `\\` `\b` `\f` `\n` `\r` `\t` and `\u00xx` for other control characters,
+/// everything else verbatim; numbers as Swift prints a `Double`, without a trailing `.0`.
+struct CanonicalJSONWriter {
+    var bytes: [UInt8] = []
+
+    init() {
+        bytes.reserveCapacity(512)
+    }
+
+    mutating func write(object: [String: DirectoryAttributeValue]) {
+        bytes.append(0x7B)
+        var first = true
+        for (key, value) in object.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            if !first { bytes.append(0x2C) }
+            first = false
+            write(string: key)
+            bytes.append(0x3A)
+            write(value: value)
+        }
+        bytes.append(0x7D)
+    }
+
+    mutating func write(value: DirectoryAttributeValue) {
+        switch value {
+        case .null: bytes.append(contentsOf: "null".utf8)
+        case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .number(let number):
+            let text = number.description
+            bytes.append(contentsOf: text.hasSuffix(".0") ? text.dropLast(2).utf8 : text.utf8[...])
+        case .string(let text): write(string: text)
+        case .array(let elements):
+            bytes.append(0x5B)
+            for (index, element) in elements.enumerated() {
+                if index > 0 { bytes.append(0x2C) }
+                write(value: element)
+            }
+            bytes.append(0x5D)
+        case .object(let members): write(object: members)
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    mutating func write(string: String) {
+        bytes.append(0x22)
+        for byte in string.utf8 {
+            switch byte {
+            case 0x22: bytes.append(0x5C); bytes.append(0x22)
+            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+            case 0x08: bytes.append(0x5C); bytes.append(0x62)
+            case 0x0C: bytes.append(0x5C); bytes.append(0x66)
+            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
+            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
+            case 0x09: bytes.append(0x5C); bytes.append(0x74)
+            case 0x00..<0x20:
+                bytes.append(contentsOf: "\\u00".utf8)
+                bytes.append(Self.hexDigits[Int(byte >> 4)])
+                bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(0x22)
     }
 }
 

@@ -202,7 +202,7 @@ public final class OktaDirectorySource: DirectorySource {
     }
 
     static func decodeUsers(_ data: Data) throws -> [DirectoryUser] {
-        try decode([OktaUser].self, from: data).map(\.directoryUser)
+        try UserPageReader.read(data)
     }
 
     static func decodeGroups(_ data: Data) throws -> [DirectoryGroup] {

@@ -30,12 +30,12 @@ enum MemberPageReader {
                 var status: String?
                 if !(try reader.consume(0x7D)) {
                     repeat {
-                        let key = try reader.readString()
+                        let key = try reader.readKey(matching: ["id", "status"])
                         try reader.expect(0x3A)
-                        if key == "id" || key == "status" {
-                            guard try reader.peek() == 0x22 else { throw reader.fail("\(key) is not a string") }
+                        if let key {
+                            guard try reader.peek() == 0x22 else { throw reader.fail("\(key == 0 ? "id" : "status") is not a string") }
                             let value = try reader.readString()
-                            if key == "id" { id = value } else { status = value }
+                            if key == 0 { id = value } else { status = value }
                         } else {
                             try reader.skipValue(depth: 1)
                         }
