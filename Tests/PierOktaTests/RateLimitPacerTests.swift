@@ -118,9 +118,34 @@ struct RateLimitPacerTests {
         }
     }
 
+    @Test func aWindowStartsWithASmallBurstThenSpreadsTheRest() async throws {
+        let clock = JumpingClock(epoch: Self.epoch)
+        let server = WindowedServer(clock: clock, config: .init(phases: [(0, 600, 60)]))
+        let client = Self.client(server, clock: clock)
+        for i in 0..<40 { _ = try await client.send(OktaRequest(path: "/api/v1/users/00u\(i)")) }
+        let offsets = server.records.map(\.offset)
+        // 10 % of the 300 share go at once (a small run is not slowed), then one every 60 s ÷ 271.
+        #expect(offsets.prefix(30).allSatisfy { $0 == 0 })
+        #expect(offsets[30] > 0.2)
+        #expect(offsets.last! > 2 && offsets.last! < 2.5)
+        #expect(client.counters.rateLimited == 0)
+    }
+
+    @Test func aRunStartingLateInAWindowGetsThatPartOfTheShare() async throws {
+        // 15 s before a reset: a quarter of the window, so 2 of the 10 (the old pacer and a pure "share
+        // until the reset" both sent 10 in those 15 s and 10 more right after: 20 within 16 s).
+        let clock = JumpingClock(epoch: Self.epoch.addingTimeInterval(45))
+        let server = WindowedServer(clock: clock, config: .init(phases: [(0, 20, 60)]))
+        let client = Self.client(server, clock: clock)
+        for i in 0..<14 { _ = try await client.send(OktaRequest(path: "/api/v1/users/00u\(i)")) }
+        #expect(server.perWindow == [2, 10, 2])
+        #expect(Self.densest(server.records.map(\.offset), within: 60) <= 11)
+    }
+
     @Test func adaptsToTheLimitAndWindowTheHeadersAnnounce() async throws {
         let clock = JumpingClock(epoch: Self.epoch)
-        // 20 per 60 s, then from offset 60 on 8 per 30 s.
+        // 20 per 60 s, then from offset 60 on 8 per 30 s: the 30 s windows are learned from consecutive
+        // resets (assumed 60 s, they would get half of the share: 2).
         let server = WindowedServer(clock: clock, config: .init(phases: [(0, 20, 60), (60, 8, 30)]))
         let client = Self.client(server, clock: clock)
         for i in 0..<18 { _ = try await client.send(OktaRequest(path: "/api/v1/groups/00g\(i)/users")) }

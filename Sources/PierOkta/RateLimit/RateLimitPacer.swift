@@ -10,7 +10,12 @@ import Foundation
 /// response's own `Date` (`reset − Date`), never the local wall clock, so clock skew does not matter
 /// (REFERENCE §6.3).
 ///
-/// Spreading: with `allowance` requests left in the window and `timeLeft` until its reset, the next
+/// A window Pier first hears of part-way (a run starting 15 s before a reset) gives it that part of the
+/// share (a quarter), so any window's length of time holds about one share, not one at its end and
+/// another at the next start. The window length is Okta's minute until consecutive resets show less.
+///
+/// Spreading: the window's first requests (the policy's burst, 10 % of the share) go at once; after them,
+/// with `allowance` requests left in the window and `timeLeft` until its reset, the next
 /// request may go `timeLeft ÷ allowance` after this one. Recomputed at every send, this places the rest
 /// of the window's share evenly up to the reset and catches up when the caller was slower. The first
 /// request of a new window of a known bucket goes alone (one probe in flight) until its response
@@ -28,6 +33,9 @@ actor RateLimitPacer<C: Clock> where C.Duration == Duration {
         var remaining: Int
         /// Pier's requests the server counted in this window (their responses carried its reset).
         var sent: Int
+        /// The part of the window left when Pier first heard of it (time to reset ÷ window length, ≤ 1):
+        /// a run that starts 15 s before a reset gets a quarter of the share there, not all of it.
+        var part: Double
         /// When the next request may go (even spreading); nil = now.
         var nextSendAt: C.Instant?
     }
@@ -50,12 +58,16 @@ actor RateLimitPacer<C: Clock> where C.Duration == Duration {
     private let clock: C
     private let now: @Sendable () -> Date
     private var buckets: [String: Bucket] = [:]
+    /// The org's window length: the policy's (Okta's minute) until two consecutive resets of a bucket show
+    /// a shorter one.
+    private var windowLength: Duration
     private var reserved: [String: Int] = [:]
     private var inFlight = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     init(policy: OktaPacingPolicy, clock: C, now: @escaping @Sendable () -> Date) {
         self.policy = policy
+        self.windowLength = policy.window
         self.clock = clock
         self.now = now
     }
@@ -93,14 +105,18 @@ actor RateLimitPacer<C: Clock> where C.Duration == Duration {
         }
         guard let rateLimit, !rateLimit.isConcurrencyLimit, rateLimit.limit > 0 else { return }
         let secondsToReset = max(0, rateLimit.reset.timeIntervalSince(serverDate ?? now()))
-        let resetAt = clock.now.advanced(by: .milliseconds(Int64((secondsToReset * 1000).rounded())))
+        let timeToReset = Duration.milliseconds(Int64((secondsToReset * 1000).rounded()))
+        let resetAt = clock.now.advanced(by: timeToReset)
         guard var state = buckets[bucket] else {
             buckets[bucket] = Bucket(
-                limit: rateLimit.limit, window: Self.window(rateLimit, resetAt: resetAt), lastServerReset: rateLimit.reset)
+                limit: rateLimit.limit, window: newWindow(rateLimit, resetAt: resetAt, timeToReset: timeToReset),
+                lastServerReset: rateLimit.reset)
             return
         }
         if rateLimit.reset > state.lastServerReset {
-            state.window = Self.window(rateLimit, resetAt: resetAt)
+            let gap = rateLimit.reset.timeIntervalSince(state.lastServerReset)
+            if gap >= 1, Duration.seconds(gap) < windowLength { windowLength = .seconds(gap) }
+            state.window = newWindow(rateLimit, resetAt: resetAt, timeToReset: timeToReset)
             state.lastServerReset = rateLimit.reset
             state.limit = rateLimit.limit
         } else if rateLimit.reset == state.lastServerReset, var window = state.window {
@@ -114,8 +130,10 @@ actor RateLimitPacer<C: Clock> where C.Duration == Duration {
         buckets[bucket] = state
     }
 
-    private static func window(_ rateLimit: OktaRateLimitStatus, resetAt: C.Instant) -> Window {
-        Window(serverReset: rateLimit.reset, resetAt: resetAt, remaining: rateLimit.remaining, sent: 1, nextSendAt: nil)
+    private func newWindow(_ rateLimit: OktaRateLimitStatus, resetAt: C.Instant, timeToReset: Duration) -> Window {
+        Window(
+            serverReset: rateLimit.reset, resetAt: resetAt, remaining: rateLimit.remaining, sent: 1,
+            part: min(1, timeToReset / windowLength), nextSendAt: nil)
     }
 
     /// Whether a request to `bucket` may go now (slots aside), and if not, what to wait for.
@@ -138,7 +156,7 @@ actor RateLimitPacer<C: Clock> where C.Duration == Duration {
     /// Requests Pier may still send in the window: its share minus what it sent, no further than the
     /// headroom other clients leave, minus what is in flight.
     private func allowanceLeft(_ bucket: String, state: Bucket, window: Window) -> Int {
-        let ownLeft = policy.allowance(limit: state.limit) - window.sent
+        let ownLeft = policy.allowance(limit: state.limit, part: window.part) - window.sent
         let bucketLeft = window.remaining - policy.reserve(limit: state.limit)
         return min(ownLeft, bucketLeft) - reserved[bucket, default: 0]
     }
@@ -147,10 +165,13 @@ actor RateLimitPacer<C: Clock> where C.Duration == Duration {
         if var state = buckets[bucket], var window = state.window, case let left = allowanceLeft(bucket, state: state, window: window),
             left > 0
         {
-            let current = clock.now
-            window.nextSendAt = current.advanced(by: current.duration(to: window.resetAt) / left)
-            state.window = window
-            buckets[bucket] = state
+            let sentWithThisOne = window.sent + reserved[bucket, default: 0] + 1
+            if sentWithThisOne >= policy.burstCount(allowance: policy.allowance(limit: state.limit, part: window.part)) {
+                let current = clock.now
+                window.nextSendAt = current.advanced(by: current.duration(to: window.resetAt) / left)
+                state.window = window
+                buckets[bucket] = state
+            }
         }
         inFlight += 1
         reserved[bucket, default: 0] += 1
