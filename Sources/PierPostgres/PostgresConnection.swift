@@ -233,6 +233,10 @@ final class PostgresConnection: @unchecked Sendable {
         switch state {
         case "23505": return .conflict  // unique_violation
         case "23503", "23514", "23502", "23P01", "23001", "23000": return .constraint
+        // invalid_text_representation: a value that does not parse as its type, which is how the JSON
+        // CHECK (`pier_json_valid`, migration 0003) rejects text that is not JSON; SQLite reports the
+        // same row as a CHECK failure.
+        case "22P02": return .constraint
         case "40001", "40P01", "55P03", "57014": return .busy  // serialization, deadlock, lock timeout, cancel
         case "3D000", "28000", "28P01", "57P01", "57P02", "57P03", "53300": return .unavailable
         case "25006": return .invalidSQL  // read_only_sql_transaction: a write inside read { }

@@ -13,7 +13,9 @@ extension SQLStore: DirectoryBrowser {
                 """)
         }
         if let after = query.after {
-            filter.append(" AND (u.login > \(after.sortKey) OR (u.login = \(after.sortKey) AND u.id > \(after.id)))")
+            // A row comparison, not `login > x OR (login = x AND id > y)`: both backends turn it into
+            // one range of the (directory_id, login, id) index.
+            filter.append(" AND (u.login, u.id) > (\(after.sortKey), \(after.id))")
         }
         let limit = max(1, query.limit)
         let sql: SQL = "\(Self.userListingColumns) \(filter) ORDER BY u.login, u.id LIMIT \(limit + 1)"
@@ -47,7 +49,7 @@ extension SQLStore: DirectoryBrowser {
                 """)
         }
         if let after = query.after {
-            filter.append(" AND (g.name > \(after.sortKey) OR (g.name = \(after.sortKey) AND g.id > \(after.id)))")
+            filter.append(" AND (g.name, g.id) > (\(after.sortKey), \(after.id))")
         }
         let limit = max(1, query.limit)
         let sql: SQL = "\(Self.groupColumns) \(filter) ORDER BY g.name, g.id LIMIT \(limit + 1)"
@@ -65,7 +67,7 @@ extension SQLStore: DirectoryBrowser {
         let limit = max(1, limit)
         var filter: SQL = "JOIN group_members gm ON gm.user_id = u.id WHERE gm.group_id = \(id)"
         if let after {
-            filter.append(" AND (u.login > \(after.sortKey) OR (u.login = \(after.sortKey) AND u.id > \(after.id)))")
+            filter.append(" AND (u.login, u.id) > (\(after.sortKey), \(after.id))")
         }
         let sql: SQL = "\(Self.userListingColumns) \(filter) ORDER BY u.login, u.id LIMIT \(limit + 1)"
         let users = try await database.read { db in try db.fetchAll(sql).map(Self.userListing(from:)) }

@@ -127,6 +127,18 @@ extension SQLStore: SyncStagingStore {
         }
     }
 
+    /// The staging tables, for ``walkFinished(run:)``.
+    static let stagingTables: SQL = "sync_staging_users, sync_staging_groups, sync_staging_members"
+
+    public func walkFinished(run: SyncRunID) async throws {
+        // SQLite's planner needs no statistics for these queries (its index choice does not depend on
+        // row counts here). PostgreSQL's ANALYZE samples a bounded number of rows (30,000 by default) and
+        // takes a lock that does not block other runs' staging writes; it commits at once, so the lock
+        // is not held through the apply (an ANALYZE inside the apply would serialise two domains' applies).
+        guard database.dialect == .postgres else { return }
+        try await database.write { db in try db.execute("ANALYZE \(Self.stagingTables)") }
+    }
+
     // MARK: - Plan inputs
 
     /// Okta statuses that deactivate a known user (derived from ``UserStatusMapping``, never restated).
@@ -468,6 +480,7 @@ extension SQLStore: SyncStagingStore {
         }
 
         try flushOutcomes()
+        try refreshStatisticsAfterBulkCreate(counts, in: db)
         // MARK: Memberships (incremental: the feed's changes; full: groups whose member walk completed;
         // Everyone derived either way)
         for change in apply.membershipChanges {
@@ -496,12 +509,15 @@ extension SQLStore: SyncStagingStore {
                     JOIN sync_staging_members sm ON sm.run_id = \(r) AND sm.group_okta_id = g.okta_id AND sm.user_okta_id = u.okta_id
                     WHERE g.id = group_members.group_id)
             """)
+        // The walked groups joined directly (not `g.id IN (walkedGroups)`): PostgreSQL then estimates the
+        // join as large and hashes it, instead of 235k index probes into `users` for a 100k first sync.
         counts.memberships.added += try db.execute("""
             INSERT INTO group_members (group_id, user_id)
             SELECT g.id, u.id FROM sync_staging_members sm
-            JOIN groups g ON g.directory_id = \(d) AND g.okta_id = sm.group_okta_id
+            JOIN sync_staging_groups sg ON sg.run_id = \(r) AND sg.okta_id = sm.group_okta_id AND sg.members_complete = 1
+            JOIN groups g ON g.directory_id = \(d) AND g.okta_id = sm.group_okta_id AND g.type <> 'BUILT_IN'
             JOIN users u ON u.directory_id = \(d) AND u.okta_id = sm.user_okta_id
-            WHERE sm.run_id = \(r) AND g.id IN (\(walkedGroups))
+            WHERE sm.run_id = \(r)
                 AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.user_id = u.id)
             """)
         let everyone: SQL = "SELECT id FROM groups WHERE directory_id = \(d) AND type = 'BUILT_IN'"
@@ -543,6 +559,22 @@ extension SQLStore: SyncStagingStore {
             throw StorageError(.notFound, "run \(r) vanished inside its own transaction")
         }
         return try run(from: row)
+    }
+
+    /// From this many users and groups created by one apply, PostgreSQL re-analyses `users` and `groups`
+    /// before the membership statements join them.
+    static let bulkCreateAnalyzeThreshold = 1_000
+
+    /// PostgreSQL plans the membership statements (and the foreign-key checks of every inserted
+    /// membership) from the statistics of `users` and `groups`; after a first sync created 100k users
+    /// in this transaction those still describe an empty domain, and a plan made for a few rows can
+    /// take minutes instead of seconds. ANALYZE inside the transaction counts the rows it inserted; its
+    /// lock (SHARE UPDATE EXCLUSIVE, held to commit) blocks only other ANALYZE/VACUUM/DDL, not reads or
+    /// writes, so it is taken only after a bulk create, not by everyday syncs.
+    static func refreshStatisticsAfterBulkCreate(_ counts: SyncCounts, in db: any DatabaseConnection) throws {
+        guard db.dialect == .postgres,
+              counts.users.created + counts.groups.created >= bulkCreateAnalyzeThreshold else { return }
+        try db.execute("ANALYZE users, groups")
     }
 
     /// `a, b, c` of SQL fragments.

@@ -65,6 +65,12 @@ public protocol SyncStagingStore: Sendable {
     /// Staged groups whose members must be walked (every known type except Everyone), ordered by id.
     func groupsNeedingMembers(run: SyncRunID) async throws -> [OktaGroupID]
 
+    /// The run's walk is over: what follows reads staging against the live directory (the plan queries
+    /// and the apply). PostgreSQL gathers planner statistics on the staging tables here: rows written
+    /// since its last (auto)analyze are invisible to the planner, which then sorted the whole staging set
+    /// for every chunk of the apply (docs/STORAGE.md, "Planner statistics").
+    func walkFinished(run: SyncRunID) async throws
+
     /// Counts for the partial-view check and the mass-removal guard.
     func removalSummary(run: SyncRunID, directory: DirectoryID) async throws -> RemovalGuard.Input
 

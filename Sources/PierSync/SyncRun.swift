@@ -48,6 +48,8 @@ final class SyncRun<C: Clock<Duration>>: Sendable {
             }
         }
 
+        try await stores.walkFinished(run: run)
+
         // Partial view: a token that sees part of the directory must not remove the rest.
         setPhase("checking")
         let organizationCount = try await source.organizationUserCount()

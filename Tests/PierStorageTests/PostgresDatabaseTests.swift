@@ -242,7 +242,8 @@ struct PostgresDatabaseTests {
             #expect(try row.decode("endpoint", as: String?.self) == nil)
             #expect(try row.decode("created_at", as: String.self) == now)
 
-            // Invalid JSON violates a CHECK: the whole batch fails with .constraint and leaves nothing.
+            // Invalid JSON fails the CHECK (SQLSTATE 22P02 since migration 0003): the whole batch fails with
+            // .constraint and leaves nothing.
             let error = try await #require(throws: StorageError.self) {
                 try await database.write { db in
                     try #require(db as? PostgresTransaction).upsert(spec, rows: [

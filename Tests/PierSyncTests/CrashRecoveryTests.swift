@@ -59,6 +59,7 @@ final class CrashingStores: SyncEngineStores, DirectoryConfigurationStore, Senda
         try await base.stageMembers(members, of: group, complete: complete, run: run)
     }
     func groupsNeedingMembers(run: SyncRunID) async throws -> [OktaGroupID] { try alive(); return try await base.groupsNeedingMembers(run: run) }
+    func walkFinished(run: SyncRunID) async throws { try alive(); try await base.walkFinished(run: run) }
     func removalSummary(run: SyncRunID, directory: DirectoryID) async throws -> RemovalGuard.Input {
         try alive(); return try await base.removalSummary(run: run, directory: directory)
     }

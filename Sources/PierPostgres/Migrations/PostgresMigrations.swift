@@ -14,7 +14,22 @@ public enum PostgresMigrations {
     public static let all: [Migration] = [
         initialSchema,
         syncRunObjectsByOktaID,
+        usersByDirectoryAndLogin,
     ]
+
+    /// Same index as SQLite's 0003. And `pier_json_valid` becomes a plain SQL expression that the
+    /// planner inlines into the CHECK constraints: the PL/pgSQL version's EXCEPTION block started a
+    /// subtransaction for every call (7.7 µs against 0.5 µs, ≈ 200,000 calls in a 100k first sync).
+    /// Text that is not JSON now fails the statement with `invalid input syntax for type json`
+    /// (SQLSTATE 22P02, classified `.constraint` like SQLite's CHECK failure) instead of a check
+    /// violation; either way nothing is written, and Pier writes only JSON it encoded itself. NULL stays NULL (a CHECK passes on NULL, as with SQLite's json_valid).
+    static let usersByDirectoryAndLogin = Migration(id: "0003-users-by-directory-and-login", sql: """
+        CREATE INDEX users_directory_login ON users (directory_id, login, id);
+
+        CREATE OR REPLACE FUNCTION pier_json_valid(document TEXT) RETURNS BOOLEAN
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE
+            AS $function$ SELECT CASE WHEN document IS NULL THEN NULL ELSE document::json IS NOT NULL END $function$;
+        """)
 
     /// Same as SQLite's 0002: an object's latest outcome without scanning every run's rows.
     static let syncRunObjectsByOktaID = Migration(id: "0002-sync-run-objects-by-okta-id", sql: """

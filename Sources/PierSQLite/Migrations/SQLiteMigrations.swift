@@ -12,7 +12,14 @@ public enum SQLiteMigrations {
     public static let all: [Migration] = [
         initialSchema,
         syncRunObjectsByOktaID,
+        usersByDirectoryAndLogin,
     ]
+
+    /// The user listing of a domain (`GET /api/v1/users?domain=…`, ordered by login then id, keyset
+    /// pages) reads one index range per page instead of sorting the domain's users for each page.
+    static let usersByDirectoryAndLogin = Migration(id: "0003-users-by-directory-and-login", sql: """
+        CREATE INDEX users_directory_login ON users (directory_id, login, id);
+        """)
 
     /// Lets a sync find an object's latest outcome (DESIGN.md §6: outcome rows are written only when
     /// the outcome changes) without scanning every run's rows.
