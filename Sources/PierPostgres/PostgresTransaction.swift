@@ -119,6 +119,36 @@ public final class PostgresTransaction: DatabaseConnection {
             throw error
         }
     }
+
+    /// Inserts many rows with one `COPY` straight into `table`: no temporary table, rows in order, any
+    /// violation fails the call. Names must be plain lowercase identifiers from the program.
+    ///
+    /// - Returns: how many rows were inserted.
+    @discardableResult
+    public func insert(into table: String, columns: [String], rows: some Sequence<[DatabaseValue]>) throws -> Int {
+        checkOpen()
+        precondition(!isReadOnly, "insert needs a write transaction")
+        for name in [table] + columns {
+            precondition(BulkUpsert.isPlainIdentifier(name), "'\(name)' is not a plain lowercase identifier")
+        }
+        precondition(!columns.isEmpty, "an insert needs columns")
+        let columnList = columns.map(BulkUpsert.quote).joined(separator: ", ")
+        do {
+            var iterator = rows.makeIterator()
+            let width = columns.count
+            return try connection.copyIn("COPY \(BulkUpsert.quote(table)) (\(columnList)) FROM STDIN") { buffer in
+                while buffer.count < 1 << 16 {
+                    guard let row = iterator.next() else { return false }
+                    precondition(row.count == width, "each row needs one value per column (\(width))")
+                    CopyText.append(row, to: &buffer)
+                }
+                return true
+            }
+        } catch {
+            if firstError == nil { firstError = (error as? StorageError) ?? StorageError(.other, "bulk insert failed: \(error)") }
+            throw error
+        }
+    }
 }
 
 /// What ``PostgresTransaction/upsert(_:rows:)`` writes: a table, its columns, the conflict target.

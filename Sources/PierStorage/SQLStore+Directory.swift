@@ -52,8 +52,10 @@ extension SQLStore: DirectoryConfigurationStore, DirectoryReader {
 
     public func deleteDirectory(_ id: DirectoryID) async throws {
         try await database.write { db in
-            // Memberships, users, groups, runs, staging and tombstones go by ON DELETE CASCADE; a user who
-            // still owns a device stops the delete (devices.owner_user_id is RESTRICT).
+            // Memberships, users, groups, runs and tombstones go by ON DELETE CASCADE; a user who still
+            // owns a device stops the delete (devices.owner_user_id is RESTRICT). Staging rows do not
+            // reference their run (migration 0004) and go explicitly.
+            try Self.dropStaging(ofRunsIn: id, except: nil, in: db)
             guard try db.execute("DELETE FROM directories WHERE id = \(id.rawValue)") == 1 else {
                 throw StorageError(.notFound, "no domain with id \(id)")
             }
@@ -107,6 +109,7 @@ extension SQLStore: DirectoryConfigurationStore, DirectoryReader {
                         """)
                 }
             }
+            try Self.dropStaging(ofRunsIn: id, except: nil, in: db)
             try db.execute("DELETE FROM directories WHERE id = \(d)")
             try db.execute("DELETE FROM leases WHERE name = \(Self.syncLeaseName(id))")
             return deviceIDs.count

@@ -8,7 +8,8 @@ public protocol SyncRunRetentionStore: Sendable {
     /// Never deleted: a run that is queued, running or awaiting approval (no `finished_at`, or an
     /// approval that is still pending), and the latest finished run of each domain (the domain's last
     /// outcome stays visible however long it has been idle). A scheduler slot that named a deleted run
-    /// keeps its claim; its run link becomes null.
+    /// keeps its claim; its run link becomes null. Staging rows of runs that are not running are
+    /// swept too.
     ///
     /// - Returns: How many runs were deleted.
     func purgeRuns(finishedBefore cutoff: Date, batchSize: Int) async throws -> Int
@@ -44,7 +45,16 @@ extension SQLStore: SyncRunRetentionStore {
                 return try db.execute("DELETE FROM sync_runs WHERE id IN (\(list: ids))")
             }
             deleted += batch
-            if batch < batchSize { return deleted }
+            if batch < batchSize { break }
         }
+        // Staging rows of runs that are not running (staging does not reference its run, migration
+        // 0004): left by a domain deleted while its run was staging on another instance. Such a run can
+        // never apply them.
+        try await database.write { db in
+            for table in ["sync_staging_members", "sync_staging_groups", "sync_staging_users"] as [SQL] {
+                try db.execute("DELETE FROM \(table) WHERE run_id NOT IN (SELECT id FROM sync_runs WHERE state = 'running')")
+            }
+        }
+        return deleted
     }
 }

@@ -33,19 +33,32 @@ final class SyncRun<C: Clock<Duration>>: Sendable {
         let stores = engine.stores
         let run = runID
 
-        try await walk(source.users(), phase: "users") { page in
-            try await stores.stageUsers(page.items.map(DirectoryUserRecord.init), run: run)
-        }
-        try await walk(source.deprovisionedUsers(), phase: "deprovisioned_users") { page in
-            try await stores.stageUsers(page.items.map(DirectoryUserRecord.init), run: run)
-        }
-        try await walk(source.groups(), phase: "groups") { page in
-            try await stores.stageGroups(page.items.map { (DirectoryGroupRecord($0), $0.memberCount) }, run: run)
-        }
-        for group in try await stores.groupsNeedingMembers(run: run) {
-            try await walk(source.members(of: group), phase: "members") { page in
-                try await stores.stageMembers(page.items.map(\.userID), of: group, complete: page.isLast, run: run)
+        // Each page's staging write runs while the next page is fetched (one write in flight, in page order).
+        let staging = StagingPipeline()
+        do {
+            try await walk(source.users(), phase: "users") { page in
+                try await staging.submit { try await stores.stageUsers(page.items.map(DirectoryUserRecord.init), run: run) }
             }
+            try await walk(source.deprovisionedUsers(), phase: "deprovisioned_users") { page in
+                try await staging.submit { try await stores.stageUsers(page.items.map(DirectoryUserRecord.init), run: run) }
+            }
+            try await walk(source.groups(), phase: "groups") { page in
+                try await staging.submit {
+                    try await stores.stageGroups(page.items.map { (DirectoryGroupRecord($0), $0.memberCount) }, run: run)
+                }
+            }
+            try await staging.drain()
+            for group in try await stores.groupsNeedingMembers(run: run) {
+                try await walk(source.members(of: group), phase: "members") { page in
+                    try await staging.submit {
+                        try await stores.stageMembers(page.items.map(\.userID), of: group, complete: page.isLast, run: run)
+                    }
+                }
+            }
+            try await staging.drain()
+        } catch {
+            await staging.abandon()
+            throw error
         }
 
         try await stores.walkFinished(run: run)
@@ -187,5 +200,35 @@ final class SyncRun<C: Clock<Duration>>: Sendable {
             progress.withLock { $0.lastPersisted = nil }
             logger.debug("progress not persisted", metadata: ["error.type": "\(type(of: error))"])
         }
+    }
+}
+
+/// Staging writes of a walk, one at a time and in order, each running while the walk fetches the next
+/// page: otherwise the walk waits for the database after every page (on PostgreSQL, round trips and
+/// server time of ≈ 2,600 writes in a 100k sync). At most one page waits in memory besides the one
+/// being fetched. Used by one task only.
+final class StagingPipeline {
+    private var inFlight: Task<Void, any Error>?
+
+    /// Waits for the previous write (rethrowing its error), then starts `write`.
+    func submit(_ write: @escaping @Sendable () async throws -> Void) async throws {
+        try await drain()
+        inFlight = Task { try await write() }
+    }
+
+    /// Waits for the write in flight, rethrowing its error.
+    func drain() async throws {
+        guard let task = inFlight else { return }
+        inFlight = nil
+        try await task.value
+    }
+
+    /// After a failure: cancels the write in flight and waits for it, so no write of this run outlives
+    /// its failure (its error, if any, is the same run's and already superseded).
+    func abandon() async {
+        guard let task = inFlight else { return }
+        inFlight = nil
+        task.cancel()
+        _ = try? await task.value
     }
 }

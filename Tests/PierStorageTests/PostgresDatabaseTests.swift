@@ -220,6 +220,33 @@ struct PostgresDatabaseTests {
         }
     }
 
+    /// `bulkInsert` is a COPY straight into the table: rows arrive in order (an identity column numbers
+    /// them so), text with COPY's special characters survives, and a duplicate key fails the whole call.
+    @Test func bulkInsertKeepsOrderAndFailsWholeOnAViolation() async throws {
+        try await StorageBackend.postgres.withDatabase { database in
+            let values = ["plain", "tab\there", "back\\slash", "new\nline", "\\N", "ünïcødé"]
+            let inserted = try await database.write { db in
+                try #require(db as? any BulkWriting).bulkInsert(
+                    table: "audit_log", columns: ["at", "actor", "action"],
+                    rows: values.map { [.text("2026-12-04T00:00:00.000Z"), .text("test"), .text($0)] })
+            }
+            #expect(inserted == values.count)
+            let stored: [String] = try await database.read { db in
+                try db.fetchAll("SELECT action FROM audit_log ORDER BY id").map { try $0.decode("action") }
+            }
+            #expect(stored == values)
+
+            let error = try await #require(throws: StorageError.self) {
+                try await database.write { db in
+                    try #require(db as? any BulkWriting).bulkInsert(
+                        table: "settings", columns: ["key", "value"], rows: [[.text("a"), .text("1")], [.text("a"), .text("2")]])
+                }
+            }
+            #expect(error.code == .conflict)
+            #expect(try await database.read { db in try db.fetchValue("SELECT count(*) FROM settings WHERE key = 'a'", as: Int.self) } == 0)
+        }
+    }
+
     @Test func bulkUpsertRoundTripsEveryTypeAndReportsConstraints() async throws {
         try await StorageBackend.postgres.withDatabase { database in
             let now = Timestamp.format(Date(timeIntervalSince1970: 1_772_352_930.25))

@@ -130,4 +130,48 @@ struct SyncRunRetentionTests {
             #expect(try await Self.objectRuns(database).isEmpty)
         }
     }
+
+    /// Staging rows do not reference their run (migration 0004): a staging write checks its run instead,
+    /// and the purge sweeps rows of runs that are not running (left by a domain deleted mid-run on
+    /// another instance), keeping a running run's.
+    @Test(arguments: StorageBackend.available)
+    func stagingNeedsARunningRunAndThePurgeSweepsStagingOfRunsNotRunning(_ backend: StorageBackend) async throws {
+        try await backend.withDatabase { database in
+            let store = SQLStore(database: database)
+            let a = try await SyncEngineTests.makeDirectory(store, id: "dir-a", org: "00oA")
+            let now = Date(timeIntervalSince1970: 1_790_000_000)
+            try await Self.insertRun(database, "a-running", directory: a, state: .running, age: 60, now: now)
+            try await Self.insertRun(database, "a-failed", directory: a, state: .failed, age: 30, now: now)
+            let user = DirectoryUserRecord(oktaID: OktaUserID("00u1"), oktaStatus: "ACTIVE", login: "a@example.com")
+
+            try await store.stageUsers([user], run: SyncRunID("a-running"))
+            try await store.stageMembers([OktaUserID("00u1")], of: OktaGroupID("00g1"), complete: true, run: SyncRunID("a-running"))
+            for run in ["a-failed", "no-such-run"] {
+                let error = try await #require(throws: StorageError.self) {
+                    try await store.stageUsers([user], run: SyncRunID(run))
+                }
+                #expect(error.code == .conflict, "staging into \(run)")
+                await #expect(throws: StorageError.self) {
+                    try await store.stageGroups([(DirectoryGroupRecord(oktaID: OktaGroupID("00g1"), name: "G", description: nil, type: "OKTA_GROUP"), 1)], run: SyncRunID(run))
+                }
+                await #expect(throws: StorageError.self) {
+                    try await store.stageMembers([OktaUserID("00u1")], of: OktaGroupID("00g1"), complete: true, run: SyncRunID(run))
+                }
+            }
+            // Rows left behind as if by a run deleted while it staged.
+            try await database.write { db in
+                try db.execute("INSERT INTO sync_staging_users (run_id, okta_id, okta_status, login) VALUES ('gone', '00u2', 'ACTIVE', 'b@example.com')")
+                try db.execute("INSERT INTO sync_staging_members (run_id, group_okta_id, user_okta_id) VALUES ('a-failed', '00g1', '00u2')")
+            }
+
+            _ = try await store.purgeRuns(finishedBefore: now.addingTimeInterval(-90 * Self.day), batchSize: 10)
+            let staged: [String] = try await database.read { db in
+                try db.fetchAll("""
+                    SELECT run_id FROM sync_staging_users UNION ALL SELECT run_id FROM sync_staging_groups
+                    UNION ALL SELECT run_id FROM sync_staging_members
+                    """).map { try $0.decode("run_id") }
+            }
+            #expect(staged.sorted() == ["a-running", "a-running"])
+        }
+    }
 }
