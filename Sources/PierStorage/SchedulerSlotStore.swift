@@ -12,6 +12,15 @@ public protocol SchedulerSlotStore: Sendable {
 
     /// Links a slot to the run it started.
     func attachRun(_ run: SyncRunID, directory: DirectoryID, scheduledFor: Date) async throws
+
+    /// Records a scheduled fire that could not start (its domain's settings cannot make an Okta
+    /// connection) as a `failed` run with `error`, linked to its slot, so the domain's run list says why
+    /// the scheduled sync did not happen.
+    ///
+    /// - Returns: the failed run.
+    func recordUnstartedFire(
+        _ run: SyncRunID, directory: DirectoryID, scheduledFor: Date, kind: SyncKind, error: SyncRunError, at date: Date
+    ) async throws -> SyncRunRecord
 }
 
 extension SQLStore: SchedulerSlotStore {
@@ -40,6 +49,28 @@ extension SQLStore: SchedulerSlotStore {
                 UPDATE scheduler_slots SET run_id = \(run.rawValue)
                 WHERE directory_id = \(directory.rawValue) AND scheduled_for = \(scheduledFor)
                 """)
+        }
+    }
+
+    public func recordUnstartedFire(
+        _ run: SyncRunID, directory: DirectoryID, scheduledFor: Date, kind: SyncKind, error: SyncRunError, at date: Date
+    ) async throws -> SyncRunRecord {
+        let error = try Self.json(error)
+        let counts = try Self.json(SyncCounts())
+        return try await database.write { db in
+            try db.execute("""
+                INSERT INTO sync_runs (id, directory_id, trigger, kind, state, queued_at, started_at, finished_at, counts, error)
+                VALUES (\(run.rawValue), \(directory.rawValue), 'schedule', \(kind.rawValue), 'failed', \(date), \(date), \(date),
+                    \(counts), \(error))
+                """)
+            try db.execute("""
+                UPDATE scheduler_slots SET run_id = \(run.rawValue)
+                WHERE directory_id = \(directory.rawValue) AND scheduled_for = \(scheduledFor)
+                """)
+            guard let row = try db.fetchOne("\(Self.runColumns) WHERE id = \(run.rawValue)") else {
+                throw StorageError(.notFound, "run \(run) vanished inside its own transaction")
+            }
+            return try Self.run(from: row)
         }
     }
 }

@@ -130,11 +130,7 @@ public final class QueuedSyncRunner<C: Clock<Duration>>: Sendable {
                 // Making a source is local (decrypt the token, parse the endpoint): what fails now fails on
                 // every retry. End the run with the reason instead of leaving it queued forever. The errors
                 // of making a source (a failed decryption, an endpoint that does not parse) never hold the token.
-                let failure = SyncRunError(
-                    code: "domain_settings_unusable",
-                    message: "The sync could not start: Pier could not prepare this domain's Okta connection from its stored "
-                        + "settings (\(error)). Set the API token again (pier domains update --api-token-file), "
-                        + "then sync again.")
+                let failure = SyncRunError.domainSettingsUnusable(error)
                 logger.error("queued sync could not start", metadata: [
                     "sync.run.id": queued.id.rawValue, "directory.id": queued.directoryID.rawValue, "error.type": "\(type(of: error))",
                 ])
@@ -153,5 +149,17 @@ public final class QueuedSyncRunner<C: Clock<Duration>>: Sendable {
             ])
             return nil
         }
+    }
+}
+
+extension SyncRunError {
+    /// A run that could not start because its domain's stored settings cannot make an Okta connection
+    /// (the token does not decrypt, the endpoint does not parse). Making a source is local, so what fails
+    /// once fails on every retry. The errors of making a source never hold the token.
+    static func domainSettingsUnusable(_ error: any Error) -> SyncRunError {
+        SyncRunError(
+            code: "domain_settings_unusable",
+            message: "The sync could not start: Pier could not prepare this domain's Okta connection from its stored "
+                + "settings (\(error)). Set the API token again (pier domains update --api-token-file), then sync again.")
     }
 }

@@ -131,7 +131,18 @@ public final class SyncScheduler<C: Clock<Duration>>: Sendable {
             let kind = SyncKind.defaultKind(
                 lastFullSuccess: directory.lastFullSyncAt, hasWatermark: directory.watermark != nil, now: now(),
                 fullEvery: directory.schedule.fullEvery)
-            let source = try await makeSource(directory)
+            let source: any DirectorySource
+            do {
+                source = try await makeSource(directory)
+            } catch {
+                // Not just a log line: the domain's run list shows the scheduled sync that did not happen and why.
+                logger.error("scheduled sync could not start", metadata: [
+                    "directory.id": directory.id.rawValue, "error.type": "\(type(of: error))",
+                ])
+                return try await stores.recordUnstartedFire(
+                    SyncRunID(UUID().uuidString.lowercased()), directory: directory.id, scheduledFor: start.fire, kind: kind,
+                    error: .domainSettingsUnusable(error), at: now())
+            }
             let record = try await engine.runSync(directory: directory.id, source: source, trigger: .schedule, kind: kind)
             try? await stores.attachRun(record.id, directory: directory.id, scheduledFor: start.fire)
             return record

@@ -57,6 +57,41 @@ struct SyncSchedulerTests {
         }
     }
 
+    /// A fire whose domain settings cannot make an Okta connection (a token that does not decrypt) is
+    /// recorded as a failed scheduled run with the reason, linked to its slot, and not retried by later ticks.
+    @Test(arguments: StorageBackend.available)
+    func aFireThatCannotStartIsRecordedAsAFailedRun(_ backend: StorageBackend) async throws {
+        struct Undecryptable: Error, CustomStringConvertible { var description: String { "crypto.authentication_failed" } }
+        try await backend.withDatabase { database in
+            let store = SQLStore(database: database)
+            let directory = try await SyncEngineTests.makeDirectory(store)
+            try await Self.dailyAtTwo(store, directory)
+            let now = Now(Self.created.addingTimeInterval(7 * 3_600))  // 03:26 UTC: 02:00 is due
+            var configuration = SyncScheduler<ContinuousClock>.Configuration()
+            configuration.maxJitter = .zero
+            let attempts = Mutex(0)
+            let scheduler = SyncScheduler(
+                engine: SyncEngineTests.engine(store), stores: store,
+                makeSource: { _ in attempts.withLock { $0 += 1 }; throw Undecryptable() },
+                clock: ContinuousClock(), now: { now.date }, logger: .disabled(), configuration: configuration)
+
+            let records = try await scheduler.tick()
+            #expect(records.count == 1)
+            let record = try #require(records.first)
+            #expect(record.trigger == .schedule && record.kind == .full && record.state == .failed)
+            #expect(record.error?.code == "domain_settings_unusable")
+            #expect(record.error?.message.contains("crypto.authentication_failed") == true)
+            #expect(record.startedAt == record.finishedAt && record.finishedAt != nil)
+            #expect(try await store.runs(of: directory, limit: 10).map(\.id) == [record.id])
+            let slotRun: String? = try await database.read { db in
+                try db.fetchValue("SELECT run_id FROM scheduler_slots WHERE directory_id = \(directory.rawValue)", as: String.self)
+            }
+            #expect(slotRun == record.id.rawValue)
+            #expect(try await scheduler.tick().isEmpty)  // the fire is spent, not retried
+            #expect(attempts.withLock { $0 } == 1)
+        }
+    }
+
     @Test(arguments: StorageBackend.available)
     func twoInstancesStartAFireOnce(_ backend: StorageBackend) async throws {
         try await backend.withDatabase { database in
