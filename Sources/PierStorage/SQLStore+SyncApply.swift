@@ -100,23 +100,30 @@ extension SQLStore: SyncStagingStore {
         }
     }
 
-    public func stageMembers(_ members: [OktaUserID], of group: OktaGroupID, complete: Bool, run: SyncRunID) async throws {
-        var seen = Set<OktaUserID>()
-        let unique = members.filter { seen.insert($0).inserted }
+    public func stageMembers(_ pages: [StagedMemberPage], run: SyncRunID) async throws {
+        // Each page's members once (a page may repeat an id); the same pair in two pages of a batch (a walk
+        // restarted after an invalid cursor) is harmless: both paths below do nothing on a conflict.
+        var unique: [[DatabaseValue]] = []
+        unique.reserveCapacity(pages.reduce(0) { $0 + $1.members.count })
+        for page in pages {
+            var seen = Set<OktaUserID>()
+            for member in page.members where seen.insert(member).inserted {
+                unique.append([.text(run.rawValue), .text(page.group.rawValue), .text(member.rawValue)])
+            }
+        }
+        let rows = unique
+        let completed = pages.filter(\.complete).map(\.group.rawValue)
         try await database.write { db in
             try Self.checkRunning(run, in: db)
-            if unique.count >= Self.bulkThreshold, let bulk = db as? any BulkWriting {
+            if rows.count >= Self.bulkThreshold, let bulk = db as? any BulkWriting {
                 try bulk.bulkUpsert(
                     table: "sync_staging_members", columns: ["run_id", "group_okta_id", "user_okta_id"],
-                    conflictColumns: ["run_id", "group_okta_id", "user_okta_id"], updateColumns: [],
-                    rows: unique.map { [.text(run.rawValue), .text(group.rawValue), .text($0.rawValue)] })
+                    conflictColumns: ["run_id", "group_okta_id", "user_okta_id"], updateColumns: [], rows: rows)
             } else {
-                for start in stride(from: 0, to: unique.count, by: Self.stagingBatch * 2) {
-                    let chunk = unique[start..<min(unique.count, start + Self.stagingBatch * 2)]
+                for start in stride(from: 0, to: rows.count, by: Self.stagingBatch * 2) {
                     var values: SQL = ""
-                    for (index, member) in chunk.enumerated() {
-                        if index > 0 { values.append(", ") }
-                        values.append("(\(run.rawValue), \(group.rawValue), \(member.rawValue))")
+                    for (index, row) in rows[start..<min(rows.count, start + Self.stagingBatch * 2)].enumerated() {
+                        values.append(index == 0 ? "(\(row[0]), \(row[1]), \(row[2]))" : ", (\(row[0]), \(row[1]), \(row[2]))")
                     }
                     try db.execute("""
                         INSERT INTO sync_staging_members (run_id, group_okta_id, user_okta_id) VALUES \(values)
@@ -124,9 +131,9 @@ extension SQLStore: SyncStagingStore {
                         """)
                 }
             }
-            if complete {
+            if !completed.isEmpty {
                 try db.execute("""
-                    UPDATE sync_staging_groups SET members_complete = 1 WHERE run_id = \(run.rawValue) AND okta_id = \(group.rawValue)
+                    UPDATE sync_staging_groups SET members_complete = 1 WHERE run_id = \(run.rawValue) AND okta_id IN (\(list: completed))
                     """)
             }
         }

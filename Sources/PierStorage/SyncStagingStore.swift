@@ -49,6 +49,27 @@ public struct FullSyncApply: Sendable {
     }
 }
 
+/// One page of a group's members as a walk read it.
+public struct StagedMemberPage: Sendable, Hashable {
+    public var group: OktaGroupID
+    public var members: [OktaUserID]
+    /// The last page of the group's walk.
+    public var complete: Bool
+
+    public init(group: OktaGroupID, members: [OktaUserID], complete: Bool) {
+        self.group = group
+        self.members = members
+        self.complete = complete
+    }
+}
+
+extension SyncStagingStore {
+    /// Stages one page of a group's members.
+    public func stageMembers(_ members: [OktaUserID], of group: OktaGroupID, complete: Bool, run: SyncRunID) async throws {
+        try await stageMembers([StagedMemberPage(group: group, members: members, complete: complete)], run: run)
+    }
+}
+
 /// The staging side of a run: what a run read goes to per-run staging tables in short writes (memory
 /// stays bounded by a page), and the one apply transaction turns it into the live directory.
 public protocol SyncStagingStore: Sendable {
@@ -59,8 +80,9 @@ public protocol SyncStagingStore: Sendable {
     /// Stages groups with their member counts (`expand=stats`).
     func stageGroups(_ groups: [(record: DirectoryGroupRecord, memberCount: Int?)], run: SyncRunID) async throws
 
-    /// Stages members of a group; `complete` marks the end of that group's walk.
-    func stageMembers(_ members: [OktaUserID], of group: OktaGroupID, complete: Bool, run: SyncRunID) async throws
+    /// Stages member pages, of one group or several (a walk batches small groups' pages into one write);
+    /// a page's `complete` marks the end of its group's walk.
+    func stageMembers(_ pages: [StagedMemberPage], run: SyncRunID) async throws
 
     /// Staged groups whose members must be walked (every known type except Everyone), ordered by id.
     func groupsNeedingMembers(run: SyncRunID) async throws -> [OktaGroupID]

@@ -32,6 +32,10 @@ public struct SyncEngine<C: Clock<Duration>>: Sendable {
         public var progressInterval: TimeInterval = 2
         /// How long a tombstone keeps an id revivable (30 days).
         public var tombstoneLifetime: TimeInterval = 30 * 86_400
+        /// Members per staging write of the members walk: most groups fit one page, so their pages are
+        /// staged in batches of about this many members (one write per batch instead of one per group).
+        /// 1 stages every page on its own.
+        public var memberStagingBatch: Int = 2_000
 
         public init(owner: String) {
             self.owner = owner

@@ -48,15 +48,16 @@ final class CrashingStores: SyncEngineStores, DirectoryConfigurationStore, Senda
     func stageGroups(_ groups: [(record: DirectoryGroupRecord, memberCount: Int?)], run: SyncRunID) async throws {
         try alive(); try await base.stageGroups(groups, run: run)
     }
-    func stageMembers(_ members: [OktaUserID], of group: OktaGroupID, complete: Bool, run: SyncRunID) async throws {
+    func stageMembers(_ pages: [StagedMemberPage], run: SyncRunID) async throws {
+        // The write holding the crashAtMembersPage-th members page (pages come in batches) dies unwritten.
         let dies = state.withLock { state -> Bool in
             if state.dead { return true }
-            state.membersPages += 1
+            state.membersPages += pages.count
             if state.membersPages >= crashAtMembersPage { state.dead = true }
             return state.dead
         }
         if dies { throw Crashed() }
-        try await base.stageMembers(members, of: group, complete: complete, run: run)
+        try await base.stageMembers(pages, run: run)
     }
     func groupsNeedingMembers(run: SyncRunID) async throws -> [OktaGroupID] { try alive(); return try await base.groupsNeedingMembers(run: run) }
     func walkFinished(run: SyncRunID) async throws { try alive(); try await base.walkFinished(run: run) }

@@ -147,6 +147,8 @@ struct SigkillTests {
         var configuration = SyncEngine<ContinuousClock>.Configuration(owner: "child")
         configuration.leaseTTL = .seconds(2)
         configuration.leaseRenewal = .milliseconds(500)
+        // The `walk` kill point waits for staged member pages ahead of the held 4th page: stage each page.
+        configuration.memberStagingBatch = 1
         let engine = SyncEngine(stores: SQLStore(database: database), clock: ContinuousClock(), now: { Date() }, logger: .disabled(), configuration: configuration)
         _ = try await engine.runFullSync(directory: directory, source: source, trigger: .manual)
         Issue.record("the child was not killed")
