@@ -63,7 +63,9 @@ final class SyncRun<C: Clock<Duration>>: Sendable {
                 try await walk(source.members(of: group), phase: "members") { page in
                     batch.append(StagedMemberPage(group: group, members: page.items.map(\.userID), complete: page.isLast))
                     batchedMembers += page.items.count
-                    if batchedMembers >= engine.configuration.memberStagingBatch { try await submitBatch() }
+                    // Pages are bounded too: empty groups add no members, and each page's group is a
+                    // parameter of the write (SQLite allows 32,766).
+                    if batchedMembers >= engine.configuration.memberStagingBatch || batch.count >= 500 { try await submitBatch() }
                 }
             }
             try await submitBatch()
@@ -217,8 +219,9 @@ final class SyncRun<C: Clock<Duration>>: Sendable {
 
 /// Staging writes of a walk, one at a time and in order, each running while the walk fetches the next
 /// page: otherwise the walk waits for the database after every page (on PostgreSQL, round trips and
-/// server time of ≈ 2,600 writes in a 100k sync). At most one page waits in memory besides the one
-/// being fetched. Used by one task only.
+/// server time of ≈ 2,600 writes in a 100k sync). Memory stays bounded: besides the write in flight,
+/// only what the walk gathers for the next write (a page, or a batch of member pages) is held. Used by
+/// one task only.
 final class StagingPipeline {
     private var inFlight: Task<Void, any Error>?
 
