@@ -622,16 +622,6 @@ extension SQLStore: SyncStagingStore {
         try db.execute("ANALYZE users, groups")
     }
 
-    /// `a, b, c` of SQL fragments.
-    static func joined(_ parts: [SQL]) -> SQL {
-        var result: SQL = ""
-        for (index, part) in parts.enumerated() {
-            if index > 0 { result.append(", ") }
-            result.append(part)
-        }
-        return result
-    }
-
     private static func updateUser(_ id: String, _ remote: DirectoryUserRecord, status: PierUserStatus, at now: Date, in db: any DatabaseConnection) throws {
         try db.execute("""
             UPDATE users SET login = \(remote.login), email = \(remote.email), first_name = \(remote.firstName),

@@ -8,6 +8,12 @@ struct FakeSourceError: DirectorySourceError, Equatable {
     var explanation: String { "Okta failed (\(failure.rawValue))." }
 }
 
+/// What a domain's source factory throws when the stored token does not decrypt (tests of runs that
+/// cannot start).
+struct Undecryptable: Error, CustomStringConvertible {
+    var description: String { "crypto.authentication_failed" }
+}
+
 /// An in-memory directory with scripted page sizes and injectable failures.
 final class FakeDirectorySource: DirectorySource {
     struct State {

@@ -104,7 +104,6 @@ struct SyncNowServiceTests {
     /// fails its queued run once, with the reason, instead of staying queued and retried on every poll.
     @Test(arguments: StorageBackend.available)
     func aQueuedRunThatCannotStartFailsWithTheReason(_ backend: StorageBackend) async throws {
-        struct Undecryptable: Error, CustomStringConvertible { var description: String { "crypto.authentication_failed" } }
         try await backend.withDatabase { database in
             let store = SQLStore(database: database)
             let directory = try await SyncEngineTests.makeDirectory(store)

@@ -61,7 +61,6 @@ struct SyncSchedulerTests {
     /// recorded as a failed scheduled run with the reason, linked to its slot, and not retried by later ticks.
     @Test(arguments: StorageBackend.available)
     func aFireThatCannotStartIsRecordedAsAFailedRun(_ backend: StorageBackend) async throws {
-        struct Undecryptable: Error, CustomStringConvertible { var description: String { "crypto.authentication_failed" } }
         try await backend.withDatabase { database in
             let store = SQLStore(database: database)
             let directory = try await SyncEngineTests.makeDirectory(store)
